@@ -1,0 +1,298 @@
+package lang
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// Severity orders diagnostics.
+type Severity int
+
+// Severities, from least to most severe.
+const (
+	Info Severity = iota
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	}
+	return "error"
+}
+
+// Pos is a position in a .sky file: a root-relative label, a 1-based line
+// and column. The zero Pos means "no position".
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+// IsValid reports whether p names a place in a file.
+func (p Pos) IsValid() bool { return p.File != "" && p.Line > 0 }
+
+func (p Pos) String() string {
+	if !p.IsValid() {
+		return p.File
+	}
+	if p.Col > 0 {
+		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+	}
+	return fmt.Sprintf("%s:%d", p.File, p.Line)
+}
+
+func posOf(p syntax.Position) Pos {
+	return Pos{File: p.Filename(), Line: int(p.Line), Col: int(p.Col)}
+}
+
+// Frame is one call in the user's part of a Starlark call stack.
+type Frame struct {
+	Func string
+	Pos  Pos
+}
+
+// Diagnostic is one problem to show the user: where, what, and what to
+// do about it. It renders as text (Render) and marshals as JSON.
+type Diagnostic struct {
+	Severity Severity `json:"severity"`
+	Pos      Pos      `json:"pos"`
+	Message  string   `json:"message"`
+	Hint     string   `json:"hint,omitempty"`
+	// Stack holds the user's frames, outermost first, ending at Pos.
+	Stack []Frame `json:"stack,omitempty"`
+	// Folded counts the standard-library frames left out of Stack.
+	Folded int `json:"folded,omitempty"`
+}
+
+func (d *Diagnostic) Error() string {
+	if d.Pos.IsValid() || d.Pos.File != "" {
+		return d.Pos.String() + ": " + d.Message
+	}
+	return d.Message
+}
+
+// IsStdlib reports whether a file label belongs to the embedded standard
+// library (or is a builtin pseudo-file).
+func IsStdlib(file string) bool {
+	return strings.HasPrefix(file, StdlibPrefix) || file == "<builtin>" || file == ""
+}
+
+var didYouMean = regexp.MustCompile(` ?\(did you mean ([^)]*)\?\)`)
+
+// ToDiagnostic converts an error from loading or evaluating a .sky file
+// into a diagnostic pointing at the innermost frame of the user's own
+// files. file is the service file being evaluated, used when the error
+// carries no position.
+func ToDiagnostic(err error, file string) *Diagnostic {
+	var d *Diagnostic
+	if errors.As(err, &d) {
+		return d
+	}
+	d = &Diagnostic{Severity: Error, Pos: Pos{File: file}}
+
+	// The innermost EvalError has the stack of the frame that failed; outer
+	// ones belong to files whose load() of it failed.
+	var inner *starlark.EvalError
+	walkErrors(err, func(e error) {
+		if ee, ok := e.(*starlark.EvalError); ok {
+			inner = ee
+		}
+	})
+	d.Message = rootMessage(err, inner)
+	if inner != nil {
+		d.Pos, d.Stack, d.Folded = userFrames(inner.CallStack, file)
+	}
+	var se syntax.Error
+	if errors.As(err, &se) {
+		d.Pos = posOf(se.Pos)
+		d.Message = se.Msg
+	}
+	var ee resolve.ErrorList
+	if errors.As(err, &ee) && len(ee) > 0 {
+		d.Pos = posOf(ee[0].Pos)
+		d.Message = ee[0].Msg
+	}
+	var le *LabelError
+	if errors.As(err, &le) && le.Hint != "" {
+		d.Hint = le.Hint
+	}
+	var lim *LimitError
+	if errors.As(err, &lim) {
+		d.Hint = limitHint(lim)
+	}
+	if m := didYouMean.FindStringSubmatch(d.Message); m != nil {
+		d.Message = strings.TrimSpace(didYouMean.ReplaceAllString(d.Message, ""))
+		d.Hint = "did you mean " + m[1] + "?"
+	}
+	d.Message = tidyMessage(d.Message)
+	return d
+}
+
+func limitHint(l *LimitError) string {
+	switch l.Limit {
+	case "steps":
+		return "is there a loop that never ends? Large but finite work can raise the budget with --max-steps"
+	case "timeout":
+		return "is there a loop that never ends? Slow but finite work can raise the limit with --timeout"
+	}
+	return ""
+}
+
+// walkErrors calls f for err and every error it wraps, outermost first.
+func walkErrors(err error, f func(error)) {
+	for err != nil {
+		f(err)
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walkErrors(e, f)
+			}
+			return
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		default:
+			return
+		}
+	}
+}
+
+// rootMessage finds the most specific message: a load, label, cycle or
+// limit error's own text rather than Starlark's "cannot load x: ..."
+// prefixes.
+func rootMessage(err error, inner *starlark.EvalError) string {
+	var lim *LimitError
+	if errors.As(err, &lim) {
+		return lim.Error()
+	}
+	var cyc *CycleError
+	if errors.As(err, &cyc) {
+		return cyc.Error()
+	}
+	var lab *LabelError
+	if errors.As(err, &lab) {
+		return lab.Msg
+	}
+	if errors.Is(err, context.Canceled) {
+		return "evaluation cancelled"
+	}
+	if inner != nil {
+		msg := inner.Msg
+		// Drop "cannot load x: " prefixes of nested loads.
+		for strings.HasPrefix(msg, "cannot load ") {
+			_, rest, ok := strings.Cut(msg, ": ")
+			if !ok {
+				break
+			}
+			msg = rest
+		}
+		return msg
+	}
+	return err.Error()
+}
+
+// skycfg and Starlark prefix some messages with a Python-style class name;
+// the prefix tells a service owner nothing.
+var errClassPrefix = regexp.MustCompile(`^(TypeError|ValueError|AttributeError|KeyError): `)
+
+func tidyMessage(msg string) string {
+	msg = errClassPrefix.ReplaceAllString(msg, "")
+	msg = strings.TrimSuffix(msg, ".")
+	return msg
+}
+
+// userFrames returns the innermost user position, the user's frames and
+// the number of folded standard-library frames.
+func userFrames(stack starlark.CallStack, file string) (Pos, []Frame, int) {
+	var frames []Frame
+	folded := 0
+	for _, fr := range stack {
+		if IsStdlib(fr.Pos.Filename()) {
+			folded++
+			continue
+		}
+		frames = append(frames, Frame{Func: fr.Name, Pos: posOf(fr.Pos)})
+	}
+	if len(frames) == 0 {
+		return Pos{File: file}, nil, folded
+	}
+	return frames[len(frames)-1].Pos, frames, folded
+}
+
+// Render writes d as human text: the position, the message, the source
+// line with a caret under the column, the hint and the user's call stack.
+// source returns a file's text, or nil when it is not known.
+func Render(w io.Writer, d *Diagnostic, source func(file string) []byte, verbose bool) {
+	fmt.Fprintf(w, "%s: %s\n", d.Pos.String(), d.Severity.String()+": "+d.Message)
+	if d.Pos.IsValid() && source != nil {
+		if line, ok := sourceLine(source(d.Pos.File), d.Pos.Line); ok {
+			num := fmt.Sprintf("%d", d.Pos.Line)
+			pad := strings.Repeat(" ", len(num))
+			fmt.Fprintf(w, " %s |\n", pad)
+			fmt.Fprintf(w, " %s | %s\n", num, expandTabs(line))
+			if d.Pos.Col > 0 {
+				fmt.Fprintf(w, " %s | %s^\n", pad, caretIndent(line, d.Pos.Col))
+			}
+		}
+	}
+	if d.Hint != "" {
+		fmt.Fprintf(w, "  hint: %s\n", d.Hint)
+	}
+	if len(d.Stack) > 1 {
+		fmt.Fprintf(w, "  called from:\n")
+		for i := len(d.Stack) - 2; i >= 0; i-- {
+			fmt.Fprintf(w, "    %s in %s\n", d.Stack[i].Pos, d.Stack[i].Func)
+		}
+	}
+	if d.Folded > 0 && verbose {
+		fmt.Fprintf(w, "  (%d standard library frames not shown)\n", d.Folded)
+	}
+}
+
+func sourceLine(src []byte, line int) (string, bool) {
+	if src == nil || line < 1 {
+		return "", false
+	}
+	lines := strings.Split(string(src), "\n")
+	if line > len(lines) {
+		return "", false
+	}
+	l := strings.TrimRight(lines[line-1], "\r")
+	const max = 160
+	if len(l) > max {
+		l = l[:max] + "…"
+	}
+	return l, true
+}
+
+func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
+
+// caretIndent returns the whitespace that puts a caret under column col
+// (1-based, counted in runes as Starlark does) of line.
+func caretIndent(line string, col int) string {
+	var b strings.Builder
+	i := 1
+	for _, r := range line {
+		if i >= col {
+			break
+		}
+		if r == '\t' {
+			b.WriteString("    ")
+		} else {
+			b.WriteByte(' ')
+		}
+		i++
+	}
+	return b.String()
+}

@@ -1,0 +1,37 @@
+// Package lang is skyc's Starlark runtime: it loads and evaluates .sky
+// files in a sandbox, within limits, and turns what goes wrong into
+// diagnostics that point at the service owner's source.
+//
+// # Sandbox
+//
+// A .sky file sees only the predeclared names it is given (the platform
+// standard library and the protobuf bridge): Starlark itself has no file,
+// network, clock, environment or randomness builtins, and none are added.
+// load() resolves labels inside the repository root only:
+//
+//	load("lib/defaults.sky", "x")     relative to the loading file
+//	load("//lib/defaults.sky", "x")   relative to the repository root
+//	load("@skyc//service.sky", "x")   the embedded standard library
+//
+// A label that would leave the root, through "..", an absolute path or a
+// symbolic link, is an error; so is a cycle of loads.
+//
+// # Limits
+//
+// Every evaluation runs under an execution-step budget, a wall-clock
+// timeout and the caller's context; the first of them to run out stops the
+// Starlark thread with an error naming the file and the limit.
+//
+// # Modules
+//
+// Each file is evaluated once per Runtime and its globals frozen, so one
+// Runtime can evaluate many service files in parallel, sharing the
+// modules they load. Files whose evaluation failed are not cached.
+//
+// # Diagnostics
+//
+// Errors are converted, in one place (ToDiagnostic), into a Diagnostic:
+// a position in the innermost frame of the user's own files, the message,
+// a hint such as "did you mean", and the user's part of the call stack,
+// with standard-library frames folded.
+package lang

@@ -1,0 +1,140 @@
+package lang
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/skyc-dev/skyc/internal/spell"
+)
+
+// maxLabelLen bounds the length of a load() label.
+const maxLabelLen = 1024
+
+// LabelError is an invalid or unresolvable load() label.
+type LabelError struct {
+	Label string
+	Msg   string
+	Hint  string
+}
+
+func (e *LabelError) Error() string { return e.Msg }
+
+// resolveLabel turns a label written in the file named from into a
+// canonical label: a root-relative slash path ("lib/x.sky") or a stdlib
+// label ("@skyc//x.sky").
+func resolveLabel(label, from string) (string, error) {
+	bad := func(msg, hint string) error { return &LabelError{Label: label, Msg: msg, Hint: hint} }
+	switch {
+	case label == "":
+		return "", bad("empty load label", `write a path such as "lib/defaults.sky" or "//lib/defaults.sky"`)
+	case len(label) > maxLabelLen:
+		return "", bad(fmt.Sprintf("load label is %d bytes long, over the limit of %d", len(label), maxLabelLen), "")
+	case strings.ContainsRune(label, 0):
+		return "", bad(fmt.Sprintf("load label %q contains a NUL byte", label), "")
+	case strings.ContainsRune(label, '\\'):
+		return "", bad(fmt.Sprintf("load label %q contains a backslash", label), "labels use forward slashes")
+	}
+	if rest, ok := strings.CutPrefix(label, StdlibPrefix); ok {
+		p := path.Clean(rest)
+		if !fs.ValidPath(p) || p != rest {
+			return "", bad(fmt.Sprintf("invalid standard library label %q", label), "")
+		}
+		return StdlibPrefix + p, nil
+	}
+	if strings.HasPrefix(label, "@") {
+		repo, _, _ := strings.Cut(label, "//")
+		return "", bad(fmt.Sprintf("unknown repository %q in load label %q", repo, label), `the standard library is "@skyc//"; files of this repository are "//path/file.sky"`)
+	}
+	if !strings.HasSuffix(label, ".sky") {
+		return "", bad(fmt.Sprintf("load label %q does not name a .sky file", label), "")
+	}
+	var p string
+	switch {
+	case strings.HasPrefix(label, "//"):
+		p = path.Clean(label[2:])
+	case strings.HasPrefix(label, "/"):
+		return "", bad(fmt.Sprintf("load of absolute path %q", label), `loads stay inside the repository: write "//path/file.sky" for a path from the repository root`)
+	default:
+		if rest, ok := strings.CutPrefix(from, StdlibPrefix); ok {
+			q := path.Clean(path.Join(path.Dir(rest), label))
+			if !fs.ValidPath(q) {
+				return "", bad(fmt.Sprintf("load label %q escapes the standard library", label), "")
+			}
+			return StdlibPrefix + q, nil
+		}
+		p = path.Clean(path.Join(path.Dir(from), label))
+	}
+	if p == ".." || strings.HasPrefix(p, "../") || strings.HasPrefix(p, "/") {
+		return "", bad(fmt.Sprintf("load label %q escapes the repository root", label), "loads stay inside the repository, which is the directory holding skyc.yaml")
+	}
+	return p, nil
+}
+
+// readRepoFile reads the root-relative file p, refusing anything whose real
+// path (after symbolic links) lies outside the root.
+func (r *Runtime) readRepoFile(p string) ([]byte, error) {
+	if r.root == "" {
+		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("cannot load %s: no repository root is configured", p)}
+	}
+	abs := filepath.Join(r.root, filepath.FromSlash(p))
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, &LabelError{Label: p, Msg: fmt.Sprintf("no such file: %s", p), Hint: r.nearbyFiles(p)}
+		}
+		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("cannot read %s: %v", p, unwrapPathError(err))}
+	}
+	if !within(r.realRoot, real) {
+		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("%s is a symbolic link that leads outside the repository root", p), Hint: "loads stay inside the repository; copy the file in instead"}
+	}
+	info, err := os.Stat(real)
+	if err != nil {
+		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("cannot read %s: %v", p, unwrapPathError(err))}
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("%s is not a regular file", p)}
+	}
+	if max := r.opts.maxFileSize(); info.Size() > max {
+		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("%s is %d bytes, over the limit of %d bytes for a .sky file", p, info.Size(), max)}
+	}
+	return os.ReadFile(real)
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// within reports whether path p lies inside directory dir (both absolute
+// and clean).
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// nearbyFiles suggests a .sky file in the same directory as a missing one.
+func (r *Runtime) nearbyFiles(p string) string {
+	dir := path.Dir(p)
+	entries, err := os.ReadDir(filepath.Join(r.root, filepath.FromSlash(dir)))
+	if err != nil {
+		return ""
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sky") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	if n := spell.Nearest(path.Base(p), names); n != "" {
+		return fmt.Sprintf("did you mean %q?", path.Join(dir, n))
+	}
+	return ""
+}

@@ -1,0 +1,76 @@
+package lang
+
+import (
+	"io/fs"
+	"time"
+
+	"go.starlark.net/starlark"
+)
+
+// Default limits, used when Options leaves them zero.
+const (
+	DefaultMaxSteps    = 50_000_000
+	DefaultTimeout     = 30 * time.Second
+	DefaultMaxFileSize = 4 << 20
+)
+
+// StdlibPrefix starts the labels of modules of the embedded standard
+// library, e.g. "@skyc//service.sky".
+const StdlibPrefix = "@skyc//"
+
+// Options configures a Runtime. The zero value is usable: no predeclared
+// names beyond Starlark's universe, the current directory as root and the
+// default limits.
+type Options struct {
+	// Root is the repository root. load() never resolves outside it.
+	Root string
+
+	// Predeclared names are visible in every user file, e.g. the standard
+	// library's exports. They must be frozen.
+	Predeclared starlark.StringDict
+
+	// Stdlib holds the embedded standard library's sources, addressed by
+	// labels starting with StdlibPrefix. May be nil.
+	Stdlib fs.FS
+
+	// StdlibPredeclared names are visible in standard-library files (Go
+	// builtins, the proto module). They must be frozen.
+	StdlibPredeclared starlark.StringDict
+
+	// MaxSteps bounds the Starlark execution steps of one evaluation
+	// (loading a file together with what it loads, or one call of a
+	// service's main). Zero means DefaultMaxSteps.
+	MaxSteps uint64
+
+	// Timeout bounds the wall-clock time of one evaluation. Zero means
+	// DefaultTimeout.
+	Timeout time.Duration
+
+	// MaxFileSize bounds the size of a .sky file. Zero means
+	// DefaultMaxFileSize.
+	MaxFileSize int64
+
+	// Print receives the output of print(). Nil discards it.
+	Print func(pos string, msg string)
+}
+
+func (o *Options) maxSteps() uint64 {
+	if o.MaxSteps == 0 {
+		return DefaultMaxSteps
+	}
+	return o.MaxSteps
+}
+
+func (o *Options) timeout() time.Duration {
+	if o.Timeout == 0 {
+		return DefaultTimeout
+	}
+	return o.Timeout
+}
+
+func (o *Options) maxFileSize() int64 {
+	if o.MaxFileSize == 0 {
+		return DefaultMaxFileSize
+	}
+	return o.MaxFileSize
+}

@@ -1,0 +1,305 @@
+package lang
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// Runtime loads and evaluates .sky files of one repository. It caches
+// every module it evaluates (frozen) and is safe for concurrent use.
+type Runtime struct {
+	opts     Options
+	root     string // absolute
+	realRoot string // absolute, symbolic links resolved
+
+	mu      sync.Mutex
+	modules map[string]*module
+}
+
+// module is one evaluated (or in-progress) file.
+type module struct {
+	label     string
+	src       []byte
+	done      chan struct{}
+	globals   starlark.StringDict
+	err       error
+	waitingOn *module // the module this one's evaluation is loading; guarded by Runtime.mu
+}
+
+// New returns a Runtime for the repository at opts.Root.
+func New(opts Options) (*Runtime, error) {
+	if opts.Root == "" {
+		// No repository: only the standard library can be loaded.
+		return &Runtime{opts: opts, modules: map[string]*module{}}, nil
+	}
+	root := opts.Root
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("repository root %s: %w", root, err)
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, fmt.Errorf("repository root %s: %w", root, unwrapPathError(err))
+	}
+	return &Runtime{opts: opts, root: abs, realRoot: real, modules: map[string]*module{}}, nil
+}
+
+// Root returns the absolute path of the repository root.
+func (r *Runtime) Root() string { return r.root }
+
+// Label returns the canonical label (root-relative slash path) of a file
+// named on the command line, relative to the working directory.
+func (r *Runtime) Label(file string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(r.root, abs)
+	if err != nil || !within(r.root, abs) {
+		return "", fmt.Errorf("%s is outside the repository root %s", file, r.root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// Source returns the text of a file the runtime has read, for snippets in
+// diagnostics.
+func (r *Runtime) Source(label string) []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m, ok := r.modules[label]; ok {
+		return m.src
+	}
+	return nil
+}
+
+// LoadError is a failed load(): the label as written and why it failed.
+type LoadError struct {
+	Label string
+	Err   error
+}
+
+func (e *LoadError) Error() string { return e.Err.Error() }
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// CycleError is a cycle in the load graph.
+type CycleError struct {
+	Cycle []string // labels, first == last
+}
+
+func (e *CycleError) Error() string { return "load cycle: " + strings.Join(e.Cycle, " → ") }
+
+// Load evaluates the module with the given canonical label (see Label),
+// once per Runtime, and returns its frozen globals.
+func (r *Runtime) Load(ctx context.Context, label string) (starlark.StringDict, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, r.opts.timeout(), &LimitError{Limit: "timeout", File: label, Value: r.opts.timeout().String()})
+	defer cancel()
+	m, err := r.load(ctx, nil, label)
+	if err != nil {
+		return nil, err
+	}
+	return m.globals, nil
+}
+
+func (r *Runtime) load(ctx context.Context, from *module, label string) (*module, error) {
+	r.mu.Lock()
+	if m, ok := r.modules[label]; ok {
+		select {
+		case <-m.done:
+			r.mu.Unlock()
+			return m, m.err
+		default:
+		}
+		if from != nil {
+			var cycle []string
+			for w := m; w != nil; w = w.waitingOn {
+				cycle = append(cycle, w.label)
+				if w == from {
+					cycle = append(cycle, m.label)
+					r.mu.Unlock()
+					return nil, &CycleError{Cycle: cycle}
+				}
+			}
+			from.waitingOn = m
+		}
+		r.mu.Unlock()
+		defer r.stopWaiting(from)
+		select {
+		case <-m.done:
+			return m, m.err
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
+	}
+	m := &module{label: label, done: make(chan struct{})}
+	r.modules[label] = m
+	if from != nil {
+		from.waitingOn = m
+	}
+	r.mu.Unlock()
+	defer r.stopWaiting(from)
+	m.globals, m.err = r.exec(ctx, m)
+	close(m.done)
+	return m, m.err
+}
+
+func (r *Runtime) stopWaiting(from *module) {
+	if from == nil {
+		return
+	}
+	r.mu.Lock()
+	from.waitingOn = nil
+	r.mu.Unlock()
+}
+
+// exec reads, compiles and runs one module.
+func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, error) {
+	predeclared := r.opts.Predeclared
+	var src []byte
+	var err error
+	if rest, ok := strings.CutPrefix(m.label, StdlibPrefix); ok {
+		predeclared = r.opts.StdlibPredeclared
+		if r.opts.Stdlib == nil {
+			return nil, &LabelError{Label: m.label, Msg: "no standard library is configured"}
+		}
+		src, err = fs.ReadFile(r.opts.Stdlib, rest)
+		if err != nil {
+			return nil, &LabelError{Label: m.label, Msg: fmt.Sprintf("no such standard library file: %s", m.label)}
+		}
+	} else {
+		src, err = r.readRepoFile(m.label)
+		if err != nil {
+			return nil, err
+		}
+	}
+	r.mu.Lock()
+	m.src = src
+	r.mu.Unlock()
+
+	thread := r.newThread(m.label)
+	thread.Load = func(t *starlark.Thread, label string) (starlark.StringDict, error) {
+		canon, err := resolveLabel(label, m.label)
+		if err != nil {
+			return nil, &LoadError{Label: label, Err: err}
+		}
+		dep, err := r.load(ctx, m, canon)
+		if err != nil {
+			return nil, &LoadError{Label: label, Err: err}
+		}
+		return dep.globals, nil
+	}
+	var globals starlark.StringDict
+	err = r.withLimits(ctx, thread, m.label, func() error {
+		var err error
+		globals, err = starlark.ExecFileOptions(&syntax.FileOptions{}, thread, m.label, src, predeclared)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	globals.Freeze()
+	return globals, nil
+}
+
+// Call calls fn (typically a service file's main) under the runtime's
+// limits. label names the file fn belongs to, for errors.
+func (r *Runtime) Call(ctx context.Context, label string, fn starlark.Value, args starlark.Tuple, locals map[string]any) (starlark.Value, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, r.opts.timeout(), &LimitError{Limit: "timeout", File: label, Value: r.opts.timeout().String()})
+	defer cancel()
+	thread := r.newThread(label)
+	for k, v := range locals {
+		thread.SetLocal(k, v)
+	}
+	var result starlark.Value
+	err := r.withLimits(ctx, thread, label, func() error {
+		var err error
+		result, err = starlark.Call(thread, fn, args, nil)
+		return err
+	})
+	return result, err
+}
+
+func (r *Runtime) newThread(name string) *starlark.Thread {
+	thread := &starlark.Thread{Name: name}
+	thread.Print = func(t *starlark.Thread, msg string) {
+		if r.opts.Print != nil {
+			r.opts.Print(t.CallFrame(1).Pos.String(), msg)
+		}
+	}
+	thread.SetLocal(runtimeKey, r)
+	return thread
+}
+
+const runtimeKey = "skyc.runtime"
+
+// LimitError is an evaluation stopped by one of the runtime's limits or by
+// cancellation.
+type LimitError struct {
+	Limit string // "steps", "timeout" or "cancelled"
+	File  string
+	Value string // the limit's value, e.g. "30s"
+}
+
+func (e *LimitError) Error() string {
+	switch e.Limit {
+	case "steps":
+		return fmt.Sprintf("evaluation of %s stopped: execution step limit of %s reached", e.File, e.Value)
+	case "timeout":
+		return fmt.Sprintf("evaluation of %s stopped: time limit of %s reached", e.File, e.Value)
+	}
+	return fmt.Sprintf("evaluation of %s cancelled", e.File)
+}
+
+// withLimits runs f on thread under the step budget, ctx's deadline and
+// cancellation, and turns a cancelled thread's error into a LimitError.
+func (r *Runtime) withLimits(ctx context.Context, thread *starlark.Thread, file string, f func() error) error {
+	var hit error
+	var once sync.Once
+	stopThread := func(e error) {
+		once.Do(func() {
+			hit = e
+			thread.Cancel(e.Error())
+		})
+	}
+	max := r.opts.maxSteps()
+	thread.SetMaxExecutionSteps(max)
+	thread.OnMaxSteps = func(t *starlark.Thread) {
+		stopThread(&LimitError{Limit: "steps", File: file, Value: fmt.Sprint(max)})
+	}
+	stop := context.AfterFunc(ctx, func() {
+		cause := context.Cause(ctx)
+		var le *LimitError
+		if !errors.As(cause, &le) {
+			le = &LimitError{Limit: "cancelled", File: file}
+		}
+		stopThread(le)
+	})
+	defer stop()
+	err := f()
+	if err != nil && hit != nil {
+		if ee, ok := err.(*starlark.EvalError); ok {
+			return &stoppedError{EvalError: ee, limit: hit}
+		}
+		return hit
+	}
+	return err
+}
+
+// stoppedError keeps the Starlark stack of an evaluation a limit stopped,
+// so the diagnostic can point at the line that was running.
+type stoppedError struct {
+	*starlark.EvalError
+	limit error
+}
+
+func (e *stoppedError) Error() string { return e.limit.Error() }
+func (e *stoppedError) Unwrap() []error {
+	return []error{e.limit, e.EvalError}
+}

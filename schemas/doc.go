@@ -1,0 +1,24 @@
+// Package schemas owns skyc's type registry: protobuf message descriptors for
+// every output type a .sky file can construct.
+//
+// # Kubernetes built-in kinds
+//
+// The k8s.io/api Go types are not protobuf API-v2 messages, but every field
+// carries a `protobuf:"bytes,N,opt,name=x"` struct tag and every type keeps
+// its hand-written wire Marshal and Unmarshal. The registry walks the Go
+// types of every kind client-go's scheme knows and derives a
+// FileDescriptorProto per Go package from those tags (package name = Go
+// import path with "/" replaced by ".", e.g. k8s.io.api.apps.v1). The
+// descriptors are registered as dynamicpb types, which the Starlark bridge
+// type-checks every assignment against.
+//
+// Output goes the other way: a dynamic message is marshalled to the wire
+// format and unmarshalled by the k8s.io/api type's own Unmarshal into a real
+// Go struct, with apiVersion and kind set from the group-version-kind.
+//
+// A handful of apimachinery types do not describe themselves through tags
+// (Quantity, Time, MicroTime, FieldsV1); their messages follow the shapes in
+// apimachinery's generated.proto files.
+//
+// The registry is immutable once built; Default builds it once per process.
+package schemas

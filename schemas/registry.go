@@ -1,0 +1,230 @@
+package schemas
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/dynamicpb"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/scheme"
+)
+
+// Kind is one Kubernetes kind known to the registry: its group, version and
+// kind, the Go type that holds it and the protobuf message type .sky files
+// construct it with.
+type Kind struct {
+	GVK     schema.GroupVersionKind
+	GoType  reflect.Type // the struct type, not a pointer
+	Message protoreflect.MessageType
+}
+
+// APIVersion returns the kind's apiVersion field value, e.g. "apps/v1".
+func (k *Kind) APIVersion() string { return k.GVK.GroupVersion().String() }
+
+// Registry maps protobuf message types to Kubernetes kinds and back. A
+// Registry is immutable after construction and safe for concurrent use.
+type Registry struct {
+	types  *protoregistry.Types
+	files  *protoregistry.Files
+	kinds  map[protoreflect.FullName]*Kind
+	byGVK  map[schema.GroupVersionKind]*Kind
+	sorted []*Kind
+}
+
+var (
+	defaultOnce     sync.Once
+	defaultRegistry *Registry
+	defaultErr      error
+)
+
+// Default returns the registry of every built-in Kubernetes kind that
+// client-go's scheme knows, built once per process on first use.
+func Default() (*Registry, error) {
+	defaultOnce.Do(func() {
+		defaultRegistry, defaultErr = Build(scheme.Scheme)
+	})
+	return defaultRegistry, defaultErr
+}
+
+// Build derives a registry from the external (versioned) kinds of s whose Go
+// types live in k8s.io/api. Most callers want Default.
+func Build(s *runtime.Scheme) (*Registry, error) {
+	d := newDescriber()
+	goKinds := map[reflect.Type]schema.GroupVersionKind{}
+	for gvk, t := range s.AllKnownTypes() {
+		if gvk.Version == runtime.APIVersionInternal || !strings.HasPrefix(t.PkgPath(), "k8s.io/api/") {
+			continue
+		}
+		if prev, dup := goKinds[t]; dup {
+			// A Go type registered under several kinds: keep one, deterministically.
+			if prev.String() < gvk.String() {
+				continue
+			}
+		}
+		goKinds[t] = gvk
+	}
+	goTypes := make([]reflect.Type, 0, len(goKinds))
+	for t := range goKinds {
+		goTypes = append(goTypes, t)
+	}
+	sort.Slice(goTypes, func(i, j int) bool { return typeKey(goTypes[i]) < typeKey(goTypes[j]) })
+	for _, t := range goTypes {
+		if _, err := d.message(t); err != nil {
+			return nil, fmt.Errorf("describing %s: %w", goKinds[t], err)
+		}
+	}
+	r, err := newRegistry(d.fileSet())
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range goTypes {
+		name := protoreflect.FullName(d.messages[t])
+		mt, err := r.types.FindMessageByName(name)
+		if err != nil {
+			return nil, fmt.Errorf("registering %s: %w", name, err)
+		}
+		r.addKind(&Kind{GVK: goKinds[t], GoType: t, Message: mt})
+	}
+	return r, nil
+}
+
+// newRegistry registers every message of set as a dynamic message type.
+func newRegistry(set *descriptorpb.FileDescriptorSet) (*Registry, error) {
+	files, err := protodesc.NewFiles(set)
+	if err != nil {
+		return nil, fmt.Errorf("building descriptors: %w", err)
+	}
+	r := &Registry{
+		types: new(protoregistry.Types),
+		files: files,
+		kinds: map[protoreflect.FullName]*Kind{},
+		byGVK: map[schema.GroupVersionKind]*Kind{},
+	}
+	var regErr error
+	files.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+		regErr = registerMessages(r.types, fd.Messages())
+		return regErr == nil
+	})
+	return r, regErr
+}
+
+func registerMessages(types *protoregistry.Types, msgs protoreflect.MessageDescriptors) error {
+	for i := 0; i < msgs.Len(); i++ {
+		md := msgs.Get(i)
+		if md.IsMapEntry() {
+			continue
+		}
+		if err := types.RegisterMessage(dynamicpb.NewMessageType(md)); err != nil {
+			return err
+		}
+		if err := registerMessages(types, md.Messages()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Registry) addKind(k *Kind) {
+	r.kinds[k.Message.Descriptor().FullName()] = k
+	r.byGVK[k.GVK] = k
+	r.sorted = append(r.sorted, k)
+	sort.Slice(r.sorted, func(i, j int) bool {
+		return r.sorted[i].Message.Descriptor().FullName() < r.sorted[j].Message.Descriptor().FullName()
+	})
+}
+
+// Types returns the protobuf type registry that the Starlark bridge
+// resolves message constructors from.
+func (r *Registry) Types() *protoregistry.Types { return r.types }
+
+// Files returns the file descriptors of every registered message.
+func (r *Registry) Files() *protoregistry.Files { return r.files }
+
+// Kinds returns every registered kind, ordered by message name.
+func (r *Registry) Kinds() []*Kind { return r.sorted }
+
+// KindOf returns the kind a message type stands for, if it is one.
+func (r *Registry) KindOf(name protoreflect.FullName) (*Kind, bool) {
+	k, ok := r.kinds[name]
+	return k, ok
+}
+
+// KindFor returns the kind registered for a group-version-kind.
+func (r *Registry) KindFor(gvk schema.GroupVersionKind) (*Kind, bool) {
+	k, ok := r.byGVK[gvk]
+	return k, ok
+}
+
+// wireObject is what every k8s.io/api kind implements through its
+// generated code.
+type wireObject interface {
+	runtime.Object
+	Marshal() ([]byte, error)
+	Unmarshal([]byte) error
+}
+
+var marshalOptions = proto.MarshalOptions{Deterministic: true}
+
+// ToObject converts a message of a registered kind into the k8s.io/api Go
+// struct for it, with apiVersion and kind set.
+func (r *Registry) ToObject(m proto.Message) (runtime.Object, error) {
+	name := m.ProtoReflect().Descriptor().FullName()
+	k, ok := r.kinds[name]
+	if !ok {
+		return nil, fmt.Errorf("%s is not a Kubernetes kind", name)
+	}
+	b, err := marshalOptions.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %w", name, err)
+	}
+	obj, ok := reflect.New(k.GoType).Interface().(wireObject)
+	if !ok {
+		return nil, fmt.Errorf("%s has no wire codec", k.GoType)
+	}
+	if err := obj.Unmarshal(b); err != nil {
+		return nil, fmt.Errorf("decoding %s into %s: %w", name, k.GoType, err)
+	}
+	obj.GetObjectKind().SetGroupVersionKind(k.GVK)
+	return obj, nil
+}
+
+// FromObject converts a k8s.io/api Go struct of a registered kind into a
+// dynamic message of its type.
+func (r *Registry) FromObject(obj runtime.Object) (proto.Message, error) {
+	t := reflect.TypeOf(obj)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	w, ok := obj.(wireObject)
+	if !ok {
+		return nil, fmt.Errorf("%s has no wire codec", t)
+	}
+	var k *Kind
+	for _, cand := range r.sorted {
+		if cand.GoType == t {
+			k = cand
+			break
+		}
+	}
+	if k == nil {
+		return nil, fmt.Errorf("%s is not a registered kind", t)
+	}
+	b, err := w.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %w", t, err)
+	}
+	m := k.Message.New().Interface()
+	if err := proto.Unmarshal(b, m); err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", k.Message.Descriptor().FullName(), err)
+	}
+	return m, nil
+}

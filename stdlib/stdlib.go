@@ -1,0 +1,76 @@
+package stdlib
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"go.starlark.net/starlark"
+
+	"github.com/skyc-dev/skyc/lang"
+	"github.com/skyc-dev/skyc/schemas"
+)
+
+//go:embed *.sky
+var sources embed.FS
+
+// Sources returns the embedded .sky sources of the library.
+func Sources() fs.FS { return sources }
+
+// Library is the evaluated standard library.
+type Library struct {
+	// Exports are predeclared in every user file.
+	Exports starlark.StringDict
+	// Builtins are predeclared in the library's own files.
+	Builtins starlark.StringDict
+	// Docs holds the docstring of every exported function, by name.
+	Docs map[string]string
+}
+
+// Load evaluates the embedded library over the registry's types.
+func Load(ctx context.Context, reg *schemas.Registry, bridge lang.Bridge) (*Library, error) {
+	lib := &Library{Builtins: builtins(reg, bridge), Exports: starlark.StringDict{}, Docs: map[string]string{}}
+	rt, err := lang.New(lang.Options{Stdlib: sources, StdlibPredeclared: lib.Builtins})
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(sources, "*.sky")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	owner := map[string]string{}
+	for _, name := range []string{"proto", "struct", "json", "cores", "millicores", "gigabytes", "megabytes", "quantity"} {
+		lib.Exports[name] = lib.Builtins[name]
+		owner[name] = "a Go builtin"
+	}
+	for _, f := range files {
+		private := strings.HasPrefix(f, "_")
+		globals, err := rt.Load(ctx, lang.StdlibPrefix+f)
+		if err != nil {
+			d := lang.ToDiagnostic(err, lang.StdlibPrefix+f)
+			return nil, fmt.Errorf("standard library: %s", d.Error())
+		}
+		for name, v := range globals {
+			if private || strings.HasPrefix(name, "_") {
+				continue
+			}
+			if prev, dup := owner[name]; dup {
+				if lib.Exports[name] == v {
+					continue // re-exported through load()
+				}
+				return nil, fmt.Errorf("standard library: %s is defined by both %s and %s", name, prev, f)
+			}
+			owner[name] = f
+			lib.Exports[name] = v
+			if fn, ok := v.(*starlark.Function); ok {
+				lib.Docs[name] = fn.Doc()
+			}
+		}
+	}
+	lib.Exports.Freeze()
+	return lib, nil
+}
