@@ -1,0 +1,38 @@
+# skyc — make targets. `make help` lists them.
+
+GO ?= go
+BIN ?= bin
+
+.PHONY: help build test unit e2e bench fuzz corpus vet fmt-check golden
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+
+build: ## build bin/skyc
+	$(GO) build -o $(BIN)/skyc ./cmd/skyc
+
+test: vet fmt-check e2e-deps ## run every test: unit, golden, CLI scripts and e2e against a real kube-apiserver
+	$(GO) test ./...
+
+unit: ## run the tests that need no API server
+	$(GO) test $$($(GO) list ./... | grep -v -e /e2e -e /internal/testcluster)
+
+e2e: e2e-deps ## run the end-to-end tests against a real kube-apiserver + etcd
+	$(GO) test ./e2e/... ./internal/testcluster/...
+
+golden: ## refresh golden files (review the diff before committing)
+	$(GO) test ./... -run 'Golden' -update
+
+bench: ## run the Go benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+corpus: ## try skyc on the real-world corpus in ../shared/corpus
+	SKYC_CORPUS=$(abspath ../shared/corpus) $(GO) test -tags corpus -run Corpus -count=1 ./...
+
+vet: ## go vet
+	$(GO) vet ./...
+
+fmt-check: ## fail when gofmt would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+include make/e2e.mk
