@@ -1,0 +1,195 @@
+package manifest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+
+	"go.yaml.in/yaml/v2"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Encode returns obj as a YAML document: the fields an author set, in the
+// form kubectl prints them, without status and without empty values that
+// only stand for unset fields. The same object always gives the same bytes.
+// See the package documentation for the exact rules.
+//
+// obj must be a non-nil pointer to a struct with apiVersion and kind set
+// (a k8s.io/api type), or an unstructured object with both set.
+func Encode(obj runtime.Object) ([]byte, error) {
+	tree, err := encodeTree(obj)
+	if err != nil {
+		return nil, err
+	}
+	b, err := emit(tree)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %w", describe(obj), err)
+	}
+	return b, nil
+}
+
+// encodeTree returns the document tree of obj (see tree.go).
+func encodeTree(obj runtime.Object) (yaml.MapSlice, error) {
+	if obj == nil || reflect.ValueOf(obj).Kind() == reflect.Pointer && reflect.ValueOf(obj).IsNil() {
+		return nil, fmt.Errorf("encoding object: object is nil")
+	}
+	gvk := obj.GetObjectKind().GroupVersionKind()
+	if gvk.Kind == "" || gvk.Version == "" {
+		return nil, fmt.Errorf("encoding %s: apiVersion and kind must be set", describe(obj))
+	}
+	var w walker
+	if u, ok := obj.(runtime.Unstructured); ok {
+		root, err := w.value(reflect.ValueOf(u.UnstructuredContent()))
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s: %w", describe(obj), err)
+		}
+		m, _ := root.(yaml.MapSlice)
+		return pruneUnstructured(m), nil
+	}
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil, fmt.Errorf("encoding %s: want a pointer to a struct, got %T", describe(obj), obj)
+	}
+	t := v.Elem().Type()
+	var (
+		root any
+		err  error
+	)
+	if t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) {
+		// A type with its own MarshalJSON: take its output as it is, like
+		// an unstructured object.
+		root, err = w.value(v)
+		if m, ok := root.(yaml.MapSlice); ok && err == nil {
+			return pruneUnstructured(m), nil
+		}
+	} else {
+		root, err = w.value(v.Elem())
+		if m, ok := root.(yaml.MapSlice); ok && cachedPlan(t).hasStatus {
+			root = dropKey(m, "status")
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %w", describe(obj), err)
+	}
+	m, ok := root.(yaml.MapSlice)
+	if !ok {
+		return nil, fmt.Errorf("encoding %s: %T does not encode as an object", describe(obj), obj)
+	}
+	return m, nil
+}
+
+// pruneUnstructured drops status and a null metadata.creationTimestamp from
+// the document of an unstructured object; the rest is the author's.
+func pruneUnstructured(m yaml.MapSlice) yaml.MapSlice {
+	out := m[:0:0]
+	for _, it := range m {
+		switch it.Key {
+		case "status":
+			continue
+		case "metadata":
+			if md, ok := it.Value.(yaml.MapSlice); ok {
+				it.Value = dropNull(md, "creationTimestamp")
+			}
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// dropNull removes the member key from m if its value is null.
+func dropNull(m yaml.MapSlice, key string) yaml.MapSlice {
+	for _, it := range m {
+		if it.Key == key && it.Value == nil {
+			return dropKey(m, key)
+		}
+	}
+	return m
+}
+
+// dropKey removes the member key from m, in a copy.
+func dropKey(m yaml.MapSlice, key string) yaml.MapSlice {
+	for i, it := range m {
+		if it.Key == key {
+			out := make(yaml.MapSlice, 0, len(m)-1)
+			out = append(out, m[:i]...)
+			return append(out, m[i+1:]...)
+		}
+	}
+	return m
+}
+
+// emit writes a document tree as YAML.
+func emit(tree yaml.MapSlice) (b []byte, err error) {
+	defer func() {
+		// yaml.v2 reports some errors by panicking with a string.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("emitting YAML: %v", r)
+		}
+	}()
+	return yaml.Marshal(tree)
+}
+
+// describe names obj in error messages: "apps/v1 Deployment team/web".
+func describe(obj runtime.Object) string {
+	if obj == nil {
+		return "object"
+	}
+	id := identify(obj)
+	s := id.gvk.Kind
+	if gv := id.gvk.GroupVersion().String(); gv != "" {
+		s = gv + " " + s
+	}
+	switch {
+	case id.namespace != "":
+		s += " " + id.namespace + "/" + id.name
+	case id.name != "":
+		s += " " + id.name
+	}
+	return s
+}
+
+// WriteStream writes objs to w as one multi-document YAML stream, in the
+// given order (call Sort first for the canonical one), with "---" between
+// documents. A document whose object has a Source starts with the comment
+// "# Source: <Source>".
+func WriteStream(w io.Writer, objs []Object) error {
+	var buf bytes.Buffer
+	for i, o := range objs {
+		b, err := Encode(o.Obj)
+		if err != nil {
+			return fmt.Errorf("writing stream: %s: %w", o, err)
+		}
+		if i > 0 {
+			buf.WriteString("---\n")
+		}
+		writeHeader(&buf, o)
+		buf.Write(b)
+		if buf.Len() >= 64<<10 {
+			if _, err := w.Write(buf.Bytes()); err != nil {
+				return fmt.Errorf("writing stream: %w", err)
+			}
+			buf.Reset()
+		}
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("writing stream: %w", err)
+	}
+	return nil
+}
+
+// writeHeader writes the comment lines that precede an object's document.
+func writeHeader(buf *bytes.Buffer, o Object) {
+	if o.Source == "" {
+		return
+	}
+	buf.WriteString("# Source: ")
+	buf.WriteString(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, o.Source))
+	buf.WriteByte('\n')
+}

@@ -1,0 +1,165 @@
+package manifest
+
+import (
+	"cmp"
+	"fmt"
+	"reflect"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Object is one rendered object and where it came from.
+type Object struct {
+	// Env is the environment the object was rendered for, e.g. "staging",
+	// or "" when rendering without environments.
+	Env string
+	// Service is the name of the service that made the object: the base
+	// name of its .sky file.
+	Service string
+	// Source is the position of the .sky call that made the object, as
+	// "path/to/file.sky:12:5", or "" if unknown.
+	Source string
+	// Obj is the object: a pointer to a k8s.io/api struct whose apiVersion
+	// and kind are set, or an *unstructured.Unstructured (custom resources).
+	Obj runtime.Object
+}
+
+// String describes o for messages: "staging/web apps/v1 Deployment team/web".
+func (o Object) String() string {
+	id := identify(o.Obj)
+	s := o.Service
+	if o.Env != "" {
+		s = o.Env + "/" + s
+	}
+	gv := id.gvk.GroupVersion().String()
+	name := id.name
+	if id.namespace != "" {
+		name = id.namespace + "/" + name
+	}
+	return fmt.Sprintf("%s %s %s %s", s, gv, id.gvk.Kind, name)
+}
+
+// identity is what Sort and WriteTree need to know of an object.
+type identity struct {
+	gvk       schema.GroupVersionKind
+	namespace string
+	name      string
+}
+
+// identify reads the identity of obj. An object without apiVersion and kind
+// falls back to its Go type's name for the kind; one without metadata has
+// an empty name.
+func identify(obj runtime.Object) identity {
+	var id identity
+	if obj == nil {
+		return id
+	}
+	id.gvk = obj.GetObjectKind().GroupVersionKind()
+	if id.gvk.Kind == "" {
+		t := reflect.TypeOf(obj)
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		id.gvk.Kind = t.Name()
+	}
+	if m, err := meta.Accessor(obj); err == nil {
+		id.namespace = m.GetNamespace()
+		id.name = m.GetName()
+	}
+	return id
+}
+
+// kindOrder is the install order of well-known kinds: what others depend on
+// comes first. Kinds not listed follow, alphabetically.
+var kindOrder = map[schema.GroupKind]int{
+	{Group: "", Kind: "Namespace"}:                                    0,
+	{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}: 1,
+	{Group: "", Kind: "ServiceAccount"}:                               2,
+	{Group: "", Kind: "Secret"}:                                       3,
+	{Group: "", Kind: "ConfigMap"}:                                    4,
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}:         5,
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}:  6,
+	{Group: "rbac.authorization.k8s.io", Kind: "Role"}:                7,
+	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:         8,
+	{Group: "", Kind: "PersistentVolumeClaim"}:                        9,
+	{Group: "", Kind: "Service"}:                                      10,
+	{Group: "apps", Kind: "Deployment"}:                               11,
+	{Group: "apps", Kind: "StatefulSet"}:                              12,
+	{Group: "apps", Kind: "DaemonSet"}:                                13,
+	{Group: "batch", Kind: "Job"}:                                     14,
+	{Group: "batch", Kind: "CronJob"}:                                 15,
+	{Group: "policy", Kind: "PodDisruptionBudget"}:                    16,
+	{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"}:           17,
+	{Group: "networking.k8s.io", Kind: "NetworkPolicy"}:               18,
+	{Group: "networking.k8s.io", Kind: "Ingress"}:                     19,
+}
+
+// otherKinds is the rank of kinds not in kindOrder.
+const otherKinds = 20
+
+func kindRank(gk schema.GroupKind) int {
+	if r, ok := kindOrder[gk]; ok {
+		return r
+	}
+	return otherKinds
+}
+
+// sortKey is an object's position in the canonical order.
+type sortKey struct {
+	env, service string
+	rank         int
+	id           identity
+	source       string
+}
+
+func keyOf(o Object) sortKey {
+	id := identify(o.Obj)
+	return sortKey{
+		env:     o.Env,
+		service: o.Service,
+		rank:    kindRank(id.gvk.GroupKind()),
+		id:      id,
+		source:  o.Source,
+	}
+}
+
+func compareKeys(a, b sortKey) int {
+	return cmp.Or(
+		cmp.Compare(a.env, b.env),
+		cmp.Compare(a.service, b.service),
+		cmp.Compare(a.rank, b.rank),
+		cmp.Compare(a.id.gvk.Kind, b.id.gvk.Kind),
+		cmp.Compare(a.id.gvk.Group, b.id.gvk.Group),
+		cmp.Compare(a.id.namespace, b.id.namespace),
+		cmp.Compare(a.id.name, b.id.name),
+		cmp.Compare(a.id.gvk.Version, b.id.gvk.Version),
+		cmp.Compare(a.source, b.source),
+	)
+}
+
+// Sort puts objs into the canonical order: by Env, then Service, then kind
+// in install order (Namespace, CustomResourceDefinition, ServiceAccount,
+// Secret, ConfigMap, ClusterRole, ClusterRoleBinding, Role, RoleBinding,
+// PersistentVolumeClaim, Service, Deployment, StatefulSet, DaemonSet, Job,
+// CronJob, PodDisruptionBudget, HorizontalPodAutoscaler, NetworkPolicy,
+// Ingress, then every other kind alphabetically), then API group, namespace,
+// name, API version and Source. Kinds are matched with their API group, so a
+// custom resource named Service is not a core Service. The sort is stable:
+// objects equal in all of these keep their relative order.
+func Sort(objs []Object) {
+	type keyed struct {
+		key sortKey
+		obj Object
+	}
+	ks := make([]keyed, len(objs))
+	for i, o := range objs {
+		ks[i] = keyed{keyOf(o), o}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int { return compareKeys(a.key, b.key) })
+	for i := range ks {
+		objs[i] = ks[i].obj
+	}
+}
