@@ -1,0 +1,13 @@
+package e2e
+
+import (
+	"os"
+	"testing"
+
+	"github.com/skyc-dev/skyc/internal/testcluster"
+)
+
+// cluster is shared by every test of this package.
+var cluster testcluster.Shared
+
+func TestMain(m *testing.M) { os.Exit(cluster.Run(m)) }

@@ -1,0 +1,377 @@
+package render
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+	"k8s.io/apimachinery/pkg/api/meta"
+
+	"github.com/skyc-dev/skyc/config"
+	"github.com/skyc-dev/skyc/lang"
+	"github.com/skyc-dev/skyc/manifest"
+	"github.com/skyc-dev/skyc/schemas"
+	"github.com/skyc-dev/skyc/stdlib"
+)
+
+// Options configures a Renderer. The zero value renders every environment
+// of the repository that holds the current directory.
+type Options struct {
+	// Root is the repository root. Empty means: the nearest directory
+	// holding skyc.yaml above the first path rendered, else the current
+	// directory.
+	Root string
+	// Envs are the environments to render; none means all of them. A
+	// repository without environments renders once, with ctx.env == "".
+	Envs []string
+	// Vars override environment variables (ctx.vars), from --var flags.
+	Vars map[string]string
+	// Parallel bounds concurrent evaluations; zero means GOMAXPROCS.
+	Parallel int
+	// MaxSteps and Timeout bound each evaluation (see lang.Options).
+	MaxSteps uint64
+	Timeout  time.Duration
+	// Print receives print() output.
+	Print func(pos, msg string)
+}
+
+// Renderer renders service files of one repository.
+type Renderer struct {
+	opts Options
+	cfg  *config.Config
+	reg  *schemas.Registry
+	br   lang.Bridge
+	rt   *lang.Runtime
+	envs []*config.Environment
+}
+
+// New prepares a renderer: it reads the repository config, builds the type
+// registry and loads the standard library. hint is a path inside the
+// repository, used to find its root when opts.Root is empty.
+func New(ctx context.Context, opts Options, hint string) (*Renderer, error) {
+	root := opts.Root
+	if root == "" {
+		if r, ok := config.FindRoot(hint); ok {
+			root = r
+		} else {
+			root = "."
+		}
+	}
+	cfg, err := config.Load(root)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := schemas.Default()
+	if err != nil {
+		return nil, fmt.Errorf("building the type registry: %w", err)
+	}
+	br := lang.NewSkycfgBridge(reg.Types())
+	lib, err := stdlib.Load(ctx, reg, br)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := lang.New(lang.Options{
+		Root:              root,
+		Predeclared:       lib.Exports,
+		Stdlib:            stdlib.Sources(),
+		StdlibPredeclared: lib.Builtins,
+		MaxSteps:          opts.MaxSteps,
+		Timeout:           opts.Timeout,
+		Print:             opts.Print,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{opts: opts, cfg: cfg, reg: reg, br: br, rt: rt}
+	names := opts.Envs
+	if len(names) == 0 {
+		names = cfg.Names()
+	}
+	for _, n := range names {
+		env, err := cfg.Env(n)
+		if err != nil {
+			return nil, err
+		}
+		r.envs = append(r.envs, env)
+	}
+	if len(r.envs) == 0 {
+		r.envs = []*config.Environment{{Settings: cfg.Defaults}}
+	}
+	for _, env := range r.envs {
+		if env.Vars == nil {
+			env.Vars = map[string]string{}
+		}
+		for k, v := range opts.Vars {
+			env.Vars[k] = v
+		}
+	}
+	return r, nil
+}
+
+// Runtime returns the Starlark runtime, e.g. for source snippets.
+func (r *Renderer) Runtime() *lang.Runtime { return r.rt }
+
+// Registry returns the type registry.
+func (r *Renderer) Registry() *schemas.Registry { return r.reg }
+
+// Environments returns the environments a render covers.
+func (r *Renderer) Environments() []*config.Environment { return r.envs }
+
+// Result is the outcome of a render: the objects, in canonical order, and
+// the diagnostics. Objects are only complete when Diagnostics holds no
+// error.
+type Result struct {
+	Objects     []manifest.Object
+	Diagnostics []*lang.Diagnostic
+}
+
+// Failed reports whether any diagnostic is an error.
+func (res *Result) Failed() bool {
+	for _, d := range res.Diagnostics {
+		if d.Severity == lang.Error {
+			return true
+		}
+	}
+	return false
+}
+
+type job struct {
+	env      *config.Environment
+	file     string
+	label    string
+	explicit bool
+}
+
+type jobResult struct {
+	objects []manifest.Object
+	diags   []*lang.Diagnostic
+}
+
+// Render evaluates files (from Discover) for every environment.
+func (r *Renderer) Render(ctx context.Context, files []string, explicit map[string]bool) *Result {
+	res := &Result{}
+	var jobs []job
+	services := map[string]string{} // service name → label
+	for _, f := range files {
+		label, err := r.rt.Label(f)
+		if err != nil {
+			res.Diagnostics = append(res.Diagnostics, &lang.Diagnostic{Severity: lang.Error, Pos: lang.Pos{File: f}, Message: err.Error()})
+			continue
+		}
+		for _, env := range r.envs {
+			jobs = append(jobs, job{env: env, file: f, label: label, explicit: explicit[filepath.Clean(f)]})
+		}
+		name := ServiceName(label)
+		if prev, dup := services[name]; dup {
+			res.Diagnostics = append(res.Diagnostics, &lang.Diagnostic{
+				Severity: lang.Error, Pos: lang.Pos{File: label},
+				Message: fmt.Sprintf("service name %q is taken by %s too", name, prev),
+				Hint:    "a service is named after its file; rename one of the files",
+			})
+		}
+		services[name] = label
+	}
+	if res.Failed() {
+		return res
+	}
+	results := make([]jobResult, len(jobs))
+	par := r.opts.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < par; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = r.renderOne(ctx, jobs[i])
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, jr := range results {
+		res.Objects = append(res.Objects, jr.objects...)
+		res.Diagnostics = append(res.Diagnostics, jr.diags...)
+	}
+	res.Diagnostics = dedupe(res.Diagnostics)
+	if !res.Failed() {
+		res.Diagnostics = append(res.Diagnostics, checkUnique(res.Objects)...)
+	}
+	manifest.Sort(res.Objects)
+	return res
+}
+
+// ServiceName names the service a file defines: its base name without
+// ".sky", or its directory's name for a file called main.sky.
+func ServiceName(label string) string {
+	base := strings.TrimSuffix(path.Base(label), ".sky")
+	if base == "main" && path.Dir(label) != "." {
+		return path.Base(path.Dir(label))
+	}
+	return base
+}
+
+func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
+	fail := func(err error) jobResult {
+		return jobResult{diags: []*lang.Diagnostic{r.rt.Diagnose(err, j.label)}}
+	}
+	globals, err := r.rt.Load(ctx, j.label)
+	if err != nil {
+		return fail(err)
+	}
+	mainFn, ok := globals["main"]
+	if !ok {
+		if j.explicit {
+			return jobResult{diags: []*lang.Diagnostic{{
+				Severity: lang.Error, Pos: lang.Pos{File: j.label},
+				Message: "no main function: a service file defines main(ctx) and returns its objects",
+				Hint:    "def main(ctx):\n      return service(name = ..., team = ..., image = ...)",
+			}}}
+		}
+		return jobResult{} // a library
+	}
+	if fn, ok := mainFn.(*starlark.Function); !ok || fn.NumParams() != 1 {
+		return jobResult{diags: []*lang.Diagnostic{{
+			Severity: lang.Error, Pos: lang.Pos{File: j.label},
+			Message: "main must be a function of one parameter, ctx",
+		}}}
+	}
+	ctxVal := envValue(j.env)
+	v, err := r.rt.Call(ctx, j.label, mainFn, starlark.Tuple{ctxVal}, map[string]any{stdlib.EnvKey: ctxVal})
+	if err != nil {
+		return fail(err)
+	}
+	var out jobResult
+	name := ServiceName(j.label)
+	err = r.flatten(v, "main()", func(what string, obj manifest.Object) {
+		obj.Env, obj.Service, obj.Source = j.env.Name, name, j.label
+		out.objects = append(out.objects, obj)
+	})
+	if err != nil {
+		out.diags = append(out.diags, &lang.Diagnostic{Severity: lang.Error, Pos: lang.Pos{File: j.label}, Message: err.Error()})
+	}
+	return out
+}
+
+// flatten walks what main returned: objects, structs of objects, lists.
+func (r *Renderer) flatten(v starlark.Value, what string, emit func(string, manifest.Object)) error {
+	switch v := v.(type) {
+	case *starlarkstruct.Struct:
+		for _, name := range v.AttrNames() {
+			field, _ := v.Attr(name)
+			if _, ok := r.br.Unwrap(field); !ok {
+				if _, isList := field.(*starlark.List); !isList {
+					continue // names, namespaces, absent objects
+				}
+			}
+			if err := r.flatten(field, what+"."+name, emit); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *starlark.List, starlark.Tuple:
+		it := starlark.Iterate(v)
+		defer it.Done()
+		var x starlark.Value
+		for i := 0; it.Next(&x); i++ {
+			if x == starlark.None {
+				continue
+			}
+			if err := r.flatten(x, fmt.Sprintf("%s[%d]", what, i), emit); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	m, ok := r.br.Unwrap(v)
+	if !ok {
+		return fmt.Errorf("%s returned %s, want Kubernetes objects (a service(), an object, or a list of them)", what, v.Type())
+	}
+	obj, err := r.reg.ToObject(m)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	acc, err := meta.Accessor(obj)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if acc.GetName() == "" {
+		return fmt.Errorf("%s: %s has no metadata.name", what, obj.GetObjectKind().GroupVersionKind().Kind)
+	}
+	emit(what, manifest.Object{Obj: obj})
+	return nil
+}
+
+// envValue is the ctx a service's main receives.
+func envValue(env *config.Environment) starlark.Value {
+	vars := starlark.NewDict(len(env.Vars))
+	keys := make([]string, 0, len(env.Vars))
+	for k := range env.Vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		vars.SetKey(starlark.String(k), starlark.String(env.Vars[k]))
+	}
+	s := starlarkstruct.FromStringDict(starlark.String("ctx"), starlark.StringDict{
+		"env":       starlark.String(env.Name),
+		"vars":      vars,
+		"cluster":   starlark.String(env.Cluster),
+		"region":    starlark.String(env.Region),
+		"namespace": starlark.String(env.Namespace),
+	})
+	s.Freeze()
+	return s
+}
+
+// checkUnique reports two objects of one environment with the same
+// identity.
+func checkUnique(objs []manifest.Object) []*lang.Diagnostic {
+	var diags []*lang.Diagnostic
+	seen := map[string]manifest.Object{}
+	for _, o := range objs {
+		gvk := o.Obj.GetObjectKind().GroupVersionKind()
+		acc, _ := meta.Accessor(o.Obj)
+		key := strings.Join([]string{o.Env, gvk.Group, gvk.Kind, acc.GetNamespace(), acc.GetName()}, "/")
+		if prev, dup := seen[key]; dup {
+			diags = append(diags, &lang.Diagnostic{
+				Severity: lang.Error, Pos: lang.Pos{File: o.Source},
+				Message: fmt.Sprintf("%s %s/%s is also rendered by %s", gvk.Kind, acc.GetNamespace(), acc.GetName(), prev.Source),
+				Hint:    "two services may not render the same object; rename one of them",
+			})
+			continue
+		}
+		seen[key] = o
+	}
+	return diags
+}
+
+// dedupe drops repeated diagnostics: a broken library file fails every
+// service and environment that loads it, but is one mistake.
+func dedupe(diags []*lang.Diagnostic) []*lang.Diagnostic {
+	seen := map[string]bool{}
+	out := diags[:0]
+	for _, d := range diags {
+		key := d.Pos.String() + "\x00" + d.Message
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, d)
+	}
+	return out
+}
