@@ -3,6 +3,7 @@ package lang
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"go.starlark.net/starlark"
@@ -33,11 +34,26 @@ func (r *Runtime) Diagnose(err error, file string) *Diagnostic {
 		r.pointAtArg(d, arg)
 	} else if m := argMessage.FindStringSubmatch(d.Message); m != nil {
 		r.pointAtArg(d, m[1])
+	} else if m := undefinedName.FindStringSubmatch(d.Message); m != nil && d.Hint == "" {
+		// The resolver only suggests names it can list; add the
+		// predeclared ones (the standard library) and the universe.
+		names := make([]string, 0, len(r.opts.Predeclared)+len(starlark.Universe))
+		for n := range r.opts.Predeclared {
+			names = append(names, n)
+		}
+		for n := range starlark.Universe {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		if n := spell.Nearest(m[1], names); n != "" {
+			d.Hint = fmt.Sprintf("did you mean %s?", n)
+		}
 	}
 	return d
 }
 
 var (
+	undefinedName   = regexp.MustCompile(`^undefined: (\w+)$`)
 	unexpectedKwarg = regexp.MustCompile(`^function (\w+) got an unexpected keyword argument "?(\w+)"?`)
 	// "service: replicas: got string ..." as the standard library phrases
 	// argument errors, or Go builtins' "fn: for parameter x: ...".

@@ -29,6 +29,7 @@ func builtins(reg *schemas.Registry, bridge lang.Bridge) starlark.StringDict {
 		"megabytes":   starlark.NewBuiltin("megabytes", q.megabytes),
 		"quantity":    starlark.NewBuiltin("quantity", q.quantity),
 		"current_env": starlark.NewBuiltin("current_env", currentEnv),
+		"is_quantity": starlark.NewBuiltin("is_quantity", isQuantity),
 	}
 	d.Freeze()
 	return d
@@ -150,6 +151,17 @@ func (q *quantities) quantity(_ *starlark.Thread, fn *starlark.Builtin, args sta
 		return v, nil
 	}
 	return nil, fmt.Errorf("%s: got %s, want a string such as \"500m\" or \"4Gi\"", fn.Name(), v.Type())
+}
+
+// is_quantity(s) reports whether s is a valid Kubernetes quantity string,
+// so library functions can reject a bad one naming their own argument.
+func isQuantity(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var s string
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &s); err != nil {
+		return nil, err
+	}
+	_, err := resource.ParseQuantity(s)
+	return starlark.Bool(err == nil), nil
 }
 
 // EnvKey is the thread-local key under which the render driver stores the
