@@ -122,7 +122,13 @@ func within(dir, p string) bool {
 // nearbyFiles suggests a .sky file in the same directory as a missing one.
 func (r *Runtime) nearbyFiles(p string) string {
 	dir := path.Dir(p)
-	entries, err := os.ReadDir(filepath.Join(r.root, filepath.FromSlash(dir)))
+	// List only directories inside the root: suggesting names from one a
+	// symbolic link leads outside would disclose them.
+	real, err := filepath.EvalSymlinks(filepath.Join(r.root, filepath.FromSlash(dir)))
+	if err != nil || !within(r.realRoot, real) {
+		return ""
+	}
+	entries, err := os.ReadDir(real)
 	if err != nil {
 		return ""
 	}
