@@ -56,8 +56,8 @@ func fieldAttrNames(md protoreflect.MessageDescriptor) []string {
 
 // nearest returns the candidate closest in spelling to name, or "" if none
 // is close enough to be a plausible typo. A candidate differing only in
-// case wins; otherwise the smallest edit distance within a third of the
-// name's length, ties going to the first candidate.
+// case wins; otherwise the smallest edit distance under a third of the
+// longer name's length, plus one, ties going to the first candidate.
 func nearest(name string, candidates []string) string {
 	lower := strings.ToLower(name)
 	for _, c := range candidates {
@@ -65,23 +65,26 @@ func nearest(name string, candidates []string) string {
 			return c
 		}
 	}
-	best, bestDist := "", len(name)/3+1
+	best, bestDist := "", len(name)+1
 	for _, c := range candidates {
-		if d := editDistance(name, c, bestDist); d < bestDist {
+		limit := min(bestDist, max(len(name), len(c))/3+1)
+		if d := editDistance(name, c, limit); d < limit {
 			best, bestDist = c, d
 		}
 	}
 	return best
 }
 
-// editDistance returns the Levenshtein distance between a and b, or max if
-// it is max or more.
+// editDistance returns the optimal string alignment distance between a
+// and b (Levenshtein plus transposition of adjacent bytes, "sepc" for
+// "spec"), or max if it is max or more.
 func editDistance(a, b string, max int) int {
 	if diff := len(a) - len(b); diff >= max || -diff >= max {
 		return max
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	// Three rows: two back (for transpositions), previous and current.
+	rows := make([]int, 3*(len(b)+1))
+	prev2, prev, cur := rows[:len(b)+1], rows[len(b)+1:2*(len(b)+1)], rows[2*(len(b)+1):]
 	for j := range prev {
 		prev[j] = j
 	}
@@ -94,12 +97,15 @@ func editDistance(a, b string, max int) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 			rowMin = min(rowMin, cur[j])
 		}
 		if rowMin >= max {
 			return max
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return min(prev[len(b)], max)
 }
