@@ -164,7 +164,7 @@ func WriteStream(w io.Writer, objs []Object) error {
 		if i > 0 {
 			buf.WriteString("---\n")
 		}
-		writeHeader(&buf, o)
+		buf.WriteString(header(o))
 		buf.Write(b)
 		if buf.Len() >= 64<<10 {
 			if _, err := w.Write(buf.Bytes()); err != nil {
@@ -179,17 +179,15 @@ func WriteStream(w io.Writer, objs []Object) error {
 	return nil
 }
 
-// writeHeader writes the comment lines that precede an object's document.
-func writeHeader(buf *bytes.Buffer, o Object) {
+// header returns the comment lines that precede an object's document.
+func header(o Object) string {
 	if o.Source == "" {
-		return
+		return ""
 	}
-	buf.WriteString("# Source: ")
-	buf.WriteString(strings.Map(func(r rune) rune {
+	return "# Source: " + strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return '?'
 		}
 		return r
-	}, o.Source))
-	buf.WriteByte('\n')
+	}, o.Source) + "\n"
 }

@@ -11,12 +11,18 @@ import (
 // keyLess reports whether mapping key a is emitted before key b.
 //
 // It is the order go.yaml.in/yaml/v2 (and so sigs.k8s.io/yaml and kubectl)
-// uses for string keys of a Go map: runes are compared one by one; letters sort
-// after everything else; where neither rune is a letter, the digit runs that
-// start there are compared as numbers ("a9" < "a10"), shorter runs first on a
-// tie. Once inside a number whose earlier digits are not all zero, a '0' is an
-// ordinary digit, so that "10" vs "1a" compares the runs 10 and 1. A string that
-// is a prefix of another sorts first.
+// uses for string keys of a Go map: runes are compared one by one up to the
+// first difference; two letters compare by code point, and a letter sorts
+// after a non-letter; where neither is a letter, the digit runs that start
+// there compare as numbers ("a9" < "a10"), the shorter run first on a tie
+// ("a1" < "a01"), then by code point. Inside a number whose earlier digits
+// are not all zero, a '0' is an ordinary digit. A string that is a prefix of
+// another sorts first.
+//
+// This order is not transitive on some key sets that mix digit runs with
+// leading zeros and letters ("9Z" < "09" < "99z" < "9Z"); yaml.v2's output
+// for those depends on Go's map iteration order. sortItems settles them
+// deterministically.
 //
 // encodeTree builds mappings already in this order, so that the YAML emitter,
 // which keeps the order of a yaml.MapSlice, produces the same bytes as the
