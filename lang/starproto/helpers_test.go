@@ -35,47 +35,50 @@ func bridge(tb testing.TB) *Bridge {
 	return testBridge
 }
 
-// predeclared returns proto, the package shortcuts the tests use and
-// starlarktest's assert module.
-func predeclared(tb testing.TB, b *Bridge) starlark.StringDict {
+// k8sPackages are the package shortcuts of the Kubernetes tests.
+var k8sPackages = map[string]string{
+	"apps":     "k8s.io.api.apps.v1",
+	"core":     "k8s.io.api.core.v1",
+	"meta":     "k8s.io.apimachinery.pkg.apis.meta.v1",
+	"resource": "k8s.io.apimachinery.pkg.api.resource",
+	"intstr":   "k8s.io.apimachinery.pkg.util.intstr",
+}
+
+// predeclared returns proto, the given package shortcuts and
+// starlarktest's assert module and freeze function.
+func predeclared(tb testing.TB, b *Bridge, packages map[string]string) starlark.StringDict {
 	tb.Helper()
 	mod := b.Module()
-	pkg := func(name string) starlark.Value {
-		thread := new(starlark.Thread)
-		v, err := starlark.Call(thread, mod.Members["package"], starlark.Tuple{starlark.String(name)}, nil)
+	d, err := starlarktest.LoadAssertModule()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d["proto"] = mod
+	for short, name := range packages {
+		v, err := starlark.Call(new(starlark.Thread), mod.Members["package"], starlark.Tuple{starlark.String(name)}, nil)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		return v
-	}
-	d := starlark.StringDict{
-		"proto":    mod,
-		"apps":     pkg("k8s.io.api.apps.v1"),
-		"core":     pkg("k8s.io.api.core.v1"),
-		"meta":     pkg("k8s.io.apimachinery.pkg.apis.meta.v1"),
-		"resource": pkg("k8s.io.apimachinery.pkg.api.resource"),
-		"intstr":   pkg("k8s.io.apimachinery.pkg.util.intstr"),
+		d[short] = v
 	}
 	return d
 }
 
 var fileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true, Recursion: true}
 
-// exec runs src with the test predeclared names and returns its globals.
+// execWith runs src with predeclared names pre and returns its globals.
+func execWith(tb testing.TB, pre starlark.StringDict, src string) (starlark.StringDict, error) {
+	tb.Helper()
+	thread := &starlark.Thread{Name: tb.Name()}
+	starlarktest.SetReporter(thread, tb.(starlarktest.Reporter))
+	return starlark.ExecFileOptions(fileOptions, thread, tb.Name()+".sky", src, pre)
+}
+
+// exec runs src over the Kubernetes types.
 func exec(tb testing.TB, src string) (starlark.StringDict, error) {
 	tb.Helper()
 	b := bridge(tb)
-	thread := &starlark.Thread{Name: tb.Name()}
-	starlarktest.SetReporter(thread, tb.(starlarktest.Reporter))
-	assert, err := starlarktest.LoadAssertModule()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	pre := predeclared(tb, b)
-	for k, v := range assert {
-		pre[k] = v
-	}
-	return starlark.ExecFileOptions(fileOptions, thread, tb.Name()+".sky", src, pre)
+	return execWith(tb, predeclared(tb, b, k8sPackages), src)
 }
 
 // mustExec runs src and fails the test on error.
@@ -104,4 +107,12 @@ func errMsg(err error) string {
 		return ee.Msg
 	}
 	return err.Error()
+}
+
+// mergeDicts returns d with the entries of extra added.
+func mergeDicts(d starlark.StringDict, extra map[string]any) starlark.StringDict {
+	for k, v := range extra {
+		d[k] = v.(starlark.Value)
+	}
+	return d
 }

@@ -118,18 +118,16 @@ func testTypesRegistry(tb testing.TB) *protoregistry.Types {
 func execTest(tb testing.TB, src string) (starlark.StringDict, error) {
 	tb.Helper()
 	b := New(testTypesRegistry(tb), Options{Box: KubernetesBoxers()})
-	thread := &starlark.Thread{Name: tb.Name()}
-	pkg := func(name string) starlark.Value {
-		v, err := starlark.Call(thread, b.Module().Members["package"], starlark.Tuple{starlark.String(name)}, nil)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return v
-	}
-	pre := starlark.StringDict{
-		"proto": b.Module(),
-		"test":  pkg("skyc.test.v1"),
-		"meta":  pkg("k8s.io.apimachinery.pkg.apis.meta.v1"),
-	}
-	return starlark.ExecFileOptions(fileOptions, thread, tb.Name()+".sky", src, pre)
+	pre := predeclared(tb, b, map[string]string{"test": "skyc.test.v1", "meta": "k8s.io.apimachinery.pkg.apis.meta.v1"})
+	return execWith(tb, pre, src)
+}
+
+// execBoth runs src with the Kubernetes shortcuts and the test package as
+// test, each from its own bridge.
+func execBoth(tb testing.TB, src string) (starlark.StringDict, error) {
+	tb.Helper()
+	pre := predeclared(tb, bridge(tb), k8sPackages)
+	tp := predeclared(tb, New(testTypesRegistry(tb), Options{}), map[string]string{"test": "skyc.test.v1"})
+	pre["test"] = tp["test"]
+	return execWith(tb, pre, src)
 }
