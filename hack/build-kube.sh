@@ -14,7 +14,9 @@
 #
 #   export SKYC_KUBE_BIN="$(hack/build-kube.sh)"
 #
-# works. A cold build takes ~7 minutes on 2 cores, mostly kube-apiserver.
+# works. A cold build takes ~4 minutes on 2 cores (3m30s measured with empty
+# module and build caches), mostly kube-apiserver; the output is bit-for-bit
+# reproducible.
 set -euo pipefail
 
 # Everything runs from main, parsed in full before it starts, so editing this
