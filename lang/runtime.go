@@ -283,6 +283,9 @@ func (r *Runtime) withLimits(ctx context.Context, thread *starlark.Thread, file 
 	})
 	defer stop()
 	err := f()
+	// A limit may be hit on another goroutine (ctx's callback) as f
+	// returns: wait for it, or keep it from starting, before reading hit.
+	once.Do(func() {})
 	if err != nil && hit != nil {
 		if ee, ok := err.(*starlark.EvalError); ok {
 			return &stoppedError{EvalError: ee, limit: hit}
