@@ -89,6 +89,11 @@ func IsStdlib(file string) bool {
 	return strings.HasPrefix(file, StdlibPrefix) || file == "<builtin>" || file == ""
 }
 
+// entryError matches Starlark's errors in entering a function (binding
+// its arguments, refusing recursion), raised with the callee's frame on
+// the stack at its first instruction.
+var entryError = regexp.MustCompile(`^function (\S+) (?:called recursively|got |missing |accepts )`)
+
 var didYouMean = regexp.MustCompile(` ?\(did you mean ([^)]*)\?\)`)
 
 // ToDiagnostic converts an error from loading or evaluating a .sky file
@@ -112,7 +117,12 @@ func ToDiagnostic(err error, file string) *Diagnostic {
 	})
 	d.Message = rootMessage(err, inner)
 	if inner != nil {
-		d.Pos, d.Stack, d.Folded = userFrames(inner.CallStack, file)
+		stack := inner.CallStack
+		if m := entryError.FindStringSubmatch(inner.Msg); m != nil && len(stack) > 1 && stack[len(stack)-1].Name == m[1] {
+			// The callee has not run: the error belongs to the call.
+			stack = stack[:len(stack)-1]
+		}
+		d.Pos, d.Stack, d.Folded = userFrames(stack, file)
 	}
 	var se syntax.Error
 	if errors.As(err, &se) {
