@@ -56,8 +56,9 @@ var (
 	undefinedName   = regexp.MustCompile(`^undefined: (\w+)$`)
 	unexpectedKwarg = regexp.MustCompile(`^function (\w+) got an unexpected keyword argument "?(\w+)"?`)
 	// "service: replicas: got string ..." as the standard library phrases
-	// argument errors, or Go builtins' "fn: for parameter x: ...".
-	argMessage = regexp.MustCompile(`^\w+: (?:for parameter )?(\w+)(?:\[[^\]]*\])?: `)
+	// argument errors, or Go builtins' "fn: for parameter x: ..." (x
+	// quoted when it was passed by keyword).
+	argMessage = regexp.MustCompile(`^\w+: (?:for parameter )?"?(\w+)"?(?:\[[^\]]*\])?: `)
 )
 
 // params returns the parameter names of a predeclared Starlark function.
