@@ -116,3 +116,10 @@ func mergeDicts(d starlark.StringDict, extra map[string]any) starlark.StringDict
 	}
 	return d
 }
+
+// testRegistry returns the default Kubernetes registry.
+func testRegistry(tb testing.TB) *schemas.Registry {
+	tb.Helper()
+	bridge(tb)
+	return testReg
+}
