@@ -257,7 +257,7 @@ func TestLimits(t *testing.T) {
 			limit:   "timeout",
 			file:    "spin.sky",
 			message: "evaluation of spin.sky stopped: time limit of 50ms reached",
-			pos:     "spin.sky:2:5",
+			pos:     "spin.sky", // wherever the thread notices
 			hint:    "is there a loop that never ends? Slow but finite work can raise the limit with --timeout",
 		},
 		"timeout in a loaded file": {
@@ -270,7 +270,7 @@ func TestLimits(t *testing.T) {
 			limit:   "timeout",
 			file:    "main.sky",
 			message: "evaluation of main.sky stopped: time limit of 50ms reached",
-			pos:     "lib/spin.sky:2:5",
+			pos:     "lib/spin.sky", // wherever the thread notices
 			hint:    "is there a loop that never ends? Slow but finite work can raise the limit with --timeout",
 		},
 		"timeout in Call": {
@@ -281,7 +281,7 @@ func TestLimits(t *testing.T) {
 			limit:   "timeout",
 			file:    "svc.sky",
 			message: "evaluation of svc.sky stopped: time limit of 50ms reached",
-			pos:     "svc.sky:2:5",
+			pos:     "svc.sky", // wherever the thread notices
 			hint:    "is there a loop that never ends? Slow but finite work can raise the limit with --timeout",
 		},
 		"cancelled during": {
@@ -292,7 +292,7 @@ func TestLimits(t *testing.T) {
 			limit:   "cancelled",
 			file:    "spin.sky",
 			message: "evaluation of spin.sky cancelled",
-			pos:     "spin.sky:3:5",
+			pos:     "spin.sky", // wherever the thread notices
 		},
 		"cancelled before": {
 			files:   map[string]string{"spin.sky": spin + "spin()\n"},
