@@ -21,7 +21,7 @@ func writeRepo(t *testing.T, files map[string]string) string {
 	return root
 }
 
-func writeFiles(t *testing.T, dir string, files map[string]string) {
+func writeFiles(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, src := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
