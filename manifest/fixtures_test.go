@@ -215,3 +215,17 @@ func customResource() *unstructured.Unstructured {
 		"status": map[string]any{"conditions": []any{}},
 	}}
 }
+
+func namedConfigMap(namespace, name string) *corev1.ConfigMap {
+	cm := configMap()
+	cm.Namespace, cm.Name = namespace, name
+	return cm
+}
+
+func knativeService() *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "serving.knative.dev/v1",
+		"kind":       "Service",
+		"metadata":   map[string]any{"name": "web", "namespace": "shop"},
+	}}
+}

@@ -189,7 +189,12 @@ var rawJSON = []string{`{}`, `{"a":1,"b":[true,null,"x"],"c":{"d":1.5,"e":"<&>"}
 // newFiller returns a randfill.Filler that makes values json.Marshal can
 // encode and whose strings stress the YAML emitter.
 func newFiller(r *rand.Rand) *randfill.Filler {
-	return randfill.New().RandSource(r).NilChance(0.3).NumElements(0, 3).MaxDepth(14).Funcs(
+	return withFillFuncs(randfill.New().RandSource(r))
+}
+
+// withFillFuncs sets up f to fill k8s objects as newFiller describes.
+func withFillFuncs(f *randfill.Filler) *randfill.Filler {
+	return f.NilChance(0.3).NumElements(0, 3).MaxDepth(14).Funcs(
 		func(s *string, c randfill.Continue) {
 			if c.Intn(4) == 0 {
 				*s = c.String(12)

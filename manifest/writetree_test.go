@@ -22,7 +22,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // TestMain lets the test binary act as a second skyc process: with
@@ -256,20 +255,6 @@ func TestWriteTreeLayout(t *testing.T) {
 		t.Errorf("deployment file:\n%s\nwant:\n%s", got, want)
 	}
 	checkNoLeftovers(t, dir)
-}
-
-func namedConfigMap(namespace, name string) *corev1.ConfigMap {
-	cm := configMap()
-	cm.Namespace, cm.Name = namespace, name
-	return cm
-}
-
-func knativeService() *unstructured.Unstructured {
-	return &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "serving.knative.dev/v1",
-		"kind":       "Service",
-		"metadata":   map[string]any{"name": "web", "namespace": "shop"},
-	}}
 }
 
 func TestWriteTreeReplacesWholeTree(t *testing.T) {
