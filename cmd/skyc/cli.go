@@ -41,7 +41,11 @@ func (e *cmdEnv) errorf(format string, args ...any) int {
 }
 
 func commands() []*command {
-	return []*command{renderCommand(), versionCommand()}
+	return []*command{
+		renderCommand(),
+		fmtCommand(),
+		versionCommand(),
+	}
 }
 
 // Main runs skyc with args (without the program name) and returns the
