@@ -176,3 +176,30 @@ func TestIdempotentOverRepository(t *testing.T) {
 		t.Fatalf("checked only %d files: is the walk rooted at the repository?", n)
 	}
 }
+
+// TestRepositoryFormatted: the examples and the standard library are in
+// canonical form, as service owners will see them.
+func TestRepositoryFormatted(t *testing.T) {
+	for _, dir := range []string{"examples", "stdlib"} {
+		err := filepath.WalkDir(filepath.Join("..", "..", dir), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".sky") {
+				return err
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			ok, err := IsFormatted(path, src)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				t.Errorf("%s is not formatted: run skyc fmt %s", path, path)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
