@@ -419,9 +419,11 @@ func writeFiles(ctx context.Context, root string, files []treeFile, opts treeOpt
 	if err := os.Chmod(root, 0o755); err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(root, MarkerFile), []byte(markerText)); err != nil {
+	marker := filepath.Join(root, MarkerFile)
+	if err := writeFile(marker, []byte(markerText)); err != nil {
 		return err
 	}
+	paths := []string{marker}
 	dirs := []string{root}
 	made := map[string]bool{}
 	for i, f := range files {
@@ -451,21 +453,17 @@ func writeFiles(ctx context.Context, root string, files []treeFile, opts treeOpt
 			made[d] = true
 			dirs = append(dirs, abs)
 		}
-		if err := writeFile(filepath.Join(root, rel), f.data); err != nil {
+		p := filepath.Join(root, rel)
+		if err := writeFile(p, f.data); err != nil {
 			return err
 		}
+		paths = append(paths, p)
 	}
-	// Sync directories deepest first, so every entry is on disk before
-	// the rename makes the tree visible.
-	for i := len(dirs) - 1; i >= 0; i-- {
-		if err := syncDir(dirs[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	// Everything must be on disk before the rename makes the tree visible.
+	return syncTree(root, paths, dirs)
 }
 
-// writeFile creates path with mode 0644, writes data and syncs it.
+// writeFile creates path with mode 0644 and writes data (syncTree syncs it).
 func writeFile(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -476,10 +474,6 @@ func writeFile(path string, data []byte) error {
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
 		f.Close()
 		return err
 	}
