@@ -52,6 +52,10 @@ func describe(v starlark.Value) string {
 		return string(v.m.Descriptor().Name())
 	case *EnumValue:
 		return string(v.desc.Parent().Name())
+	case *List:
+		return fieldTypeName(v.fd)
+	case *Map:
+		return fieldTypeName(v.fd)
 	}
 	return v.Type()
 }

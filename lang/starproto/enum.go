@@ -63,8 +63,8 @@ var (
 	_ starlark.Comparable = (*EnumValue)(nil)
 )
 
-// enumValueOf returns the value of enum ed numbered n. A number the enum
-// does not define gets a descriptor-less placeholder name.
+// enumValueOf returns the value of enum ed numbered n, or n as an int if
+// the enum does not define it (possible in messages decoded elsewhere).
 func enumValueOf(ed protoreflect.EnumDescriptor, n protoreflect.EnumNumber) starlark.Value {
 	if v := ed.Values().ByNumber(n); v != nil {
 		return &EnumValue{desc: v}

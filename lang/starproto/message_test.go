@@ -158,6 +158,10 @@ func TestErrors(t *testing.T) {
 			src:  `core.PodSpec(containers = core.Container())`,
 			want: `PodSpec.containers: got Container, want list of Container`,
 		},
+		"repeated field for message field": {
+			src:  "p = core.PodSpec()\nc = core.Container(resources = p.containers)",
+			want: `Container.resources: got list of Container, want ResourceRequirements`,
+		},
 		"dict for repeated field": {
 			src:  `core.PodSpec(containers = {})`,
 			want: `PodSpec.containers: got dict, want list of Container`,
