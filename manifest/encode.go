@@ -153,25 +153,20 @@ func describe(obj runtime.Object) string {
 // WriteStream writes objs to w as one multi-document YAML stream, in the
 // given order (call Sort first for the canonical one), with "---" between
 // documents. A document whose object has a Source starts with the comment
-// "# Source: <Source>".
+// "# Source: <Source>". Every object is encoded before anything is written,
+// so an object that does not encode leaves w untouched.
 func WriteStream(w io.Writer, objs []Object) error {
 	var buf bytes.Buffer
 	for i, o := range objs {
 		b, err := Encode(o.Obj)
 		if err != nil {
-			return fmt.Errorf("writing stream: %s: %w", o, err)
+			return fmt.Errorf("writing stream: %s: %w", o.origin(), err)
 		}
 		if i > 0 {
 			buf.WriteString("---\n")
 		}
 		buf.WriteString(header(o))
 		buf.Write(b)
-		if buf.Len() >= 64<<10 {
-			if _, err := w.Write(buf.Bytes()); err != nil {
-				return fmt.Errorf("writing stream: %w", err)
-			}
-			buf.Reset()
-		}
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("writing stream: %w", err)

@@ -167,6 +167,24 @@ func TestWriteStreamGolden(t *testing.T) {
 	golden(t, "stream.yaml", buf.Bytes())
 }
 
+func TestWriteStreamError(t *testing.T) {
+	bad := deployment()
+	bad.Kind = ""
+	objs := []Object{
+		{Env: "prod", Service: "web", Obj: service()},
+		{Env: "prod", Service: "web", Source: "services/web.sky:7:1", Obj: bad},
+	}
+	var buf bytes.Buffer
+	err := WriteStream(&buf, objs)
+	want := "writing stream: prod/web (services/web.sky:7:1): encoding apps/v1 Deployment shop/web: apiVersion and kind must be set"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error = %v, want %s", err, want)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("WriteStream wrote %d bytes before failing", buf.Len())
+	}
+}
+
 func BenchmarkEncode(b *testing.B) {
 	obj := deployment()
 	b.ReportAllocs()

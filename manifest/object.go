@@ -42,6 +42,18 @@ func (o Object) String() string {
 	return fmt.Sprintf("%s %s %s %s", s, gv, id.gvk.Kind, name)
 }
 
+// origin names where o came from: "staging/web (services/web.sky:12:5)".
+func (o Object) origin() string {
+	s := o.Service
+	if o.Env != "" {
+		s = o.Env + "/" + s
+	}
+	if o.Source != "" {
+		s += " (" + o.Source + ")"
+	}
+	return s
+}
+
 // identity is what Sort and WriteTree need to know of an object.
 type identity struct {
 	gvk       schema.GroupVersionKind
