@@ -1,11 +1,12 @@
 package lang
 
 import (
-	"github.com/stripe/skycfg/go/protomodule"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/skyc-dev/skyc/lang/starproto"
 )
 
 // Bridge is the Starlark representation of protobuf messages: the proto
@@ -20,18 +21,10 @@ type Bridge interface {
 	Unwrap(v starlark.Value) (proto.Message, bool)
 }
 
-// NewSkycfgBridge returns a Bridge built on skycfg's protomodule over the
-// message types of types.
-func NewSkycfgBridge(types *protoregistry.Types) Bridge {
-	return skycfgBridge{module: protomodule.NewModule(types)}
-}
-
-type skycfgBridge struct{ module *starlarkstruct.Module }
-
-func (b skycfgBridge) Module() *starlarkstruct.Module { return b.module }
-
-func (skycfgBridge) Wrap(m proto.Message) (starlark.Value, error) { return protomodule.NewMessage(m) }
-
-func (skycfgBridge) Unwrap(v starlark.Value) (proto.Message, bool) {
-	return protomodule.AsProtoMessage(v)
+// NewBridge returns skyc's bridge (lang/starproto) over the message types
+// of types, with the Kubernetes conveniences: "500m" and 2 are accepted
+// where a Quantity goes, ints and strings where an IntOrString goes,
+// RFC 3339 strings for times.
+func NewBridge(types *protoregistry.Types) Bridge {
+	return starproto.New(types, starproto.Options{Box: starproto.KubernetesBoxers()})
 }

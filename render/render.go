@@ -73,7 +73,7 @@ func New(ctx context.Context, opts Options, hint string) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the type registry: %w", err)
 	}
-	br := lang.NewSkycfgBridge(reg.Types())
+	br := lang.NewBridge(reg.Types())
 	lib, err := stdlib.Load(ctx, reg, br)
 	if err != nil {
 		return nil, err
