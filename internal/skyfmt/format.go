@@ -19,6 +19,7 @@ import (
 	"fmt"
 
 	"github.com/bazelbuild/buildtools/build"
+	"go.starlark.net/resolve"
 	"go.starlark.net/syntax"
 )
 
@@ -37,6 +38,10 @@ var rewrites = []string{
 	"editfloat",          // 0.5 for .5, 1e9 for 1E+09
 	"collapseEmpty",      // f() for an empty call split over lines
 }
+
+// dialect is skyc's Starlark: no relaxation of the language (lang
+// evaluates files with the zero FileOptions too).
+func dialect() *syntax.FileOptions { return &syntax.FileOptions{} }
 
 // Error is a syntax error that stops a file from being formatted.
 type Error struct {
@@ -57,12 +62,20 @@ func Parse(filename string, src []byte) (*build.File, error) {
 	if err == nil {
 		return f, nil
 	}
-	// Starlark's own parser points at the offending token and says what
-	// it wanted, as skyc render would; buildtools' error is the fallback
-	// for what only buildtools rejects.
+	// Starlark's own parser and resolver, in skyc's dialect, point at the
+	// offending token and say what they wanted, as skyc render would;
+	// buildtools' error is the fallback for what only buildtools rejects.
+	sf, serr := dialect().Parse(filename, src, 0)
 	var se syntax.Error
-	if _, err := syntax.Parse(filename, src, 0); errors.As(err, &se) {
+	if errors.As(serr, &se) {
 		return nil, &Error{Filename: filename, Line: int(se.Pos.Line), Column: int(se.Pos.Col), Msg: se.Msg}
+	}
+	if serr == nil {
+		known := func(string) bool { return true }
+		var re resolve.ErrorList
+		if errors.As(resolve.File(sf, known, known), &re) && len(re) > 0 {
+			return nil, &Error{Filename: filename, Line: int(re[0].Pos.Line), Column: int(re[0].Pos.Col), Msg: re[0].Msg}
+		}
 	}
 	var pe build.ParseError
 	if errors.As(err, &pe) {
@@ -83,8 +96,8 @@ func Format(filename string, src []byte) ([]byte, error) {
 	// buildtools' grammar is not quite Starlark's. Whatever Starlark could
 	// parse before formatting it must still parse after: a formatter that
 	// breaks a file is worse than none.
-	if _, err := syntax.Parse(filename, src, 0); err == nil {
-		if _, err := syntax.Parse(filename, out, 0); err != nil {
+	if _, err := dialect().Parse(filename, src, 0); err == nil {
+		if _, err := dialect().Parse(filename, out, 0); err != nil {
 			return nil, fmt.Errorf("%s: formatting would produce invalid Starlark (%v); please report this", filename, err)
 		}
 	}

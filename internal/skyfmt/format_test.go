@@ -101,6 +101,10 @@ func TestFormatSyntaxError(t *testing.T) {
 		"unclosed call":  {in: "x = f(\n", want: "bad.sky:2:1: got end of file, want ')'"},
 		"bad indent":     {in: "def f():\nreturn 1\n", want: "bad.sky:2:7: got return, want indent"},
 		"stray operator": {in: "x = = 1\n", want: "bad.sky:1:5: got '=', want primary expression"},
+		"outside the dialect": {
+			in:   "def f():\n    while True:\n        pass\n",
+			want: "bad.sky:2:5: this Starlark dialect does not support while loops",
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Format("bad.sky", []byte(c.in))
