@@ -26,13 +26,23 @@ type Library struct {
 	Exports starlark.StringDict
 	// Builtins are predeclared in the library's own files.
 	Builtins starlark.StringDict
-	// Docs holds the docstring of every exported function, by name.
+	// Docs holds the docstring of every export, by name: a function's
+	// own, a Go builtin's from this package, a value's that of the
+	// module defining it (k8s).
 	Docs map[string]string
+	// Signatures holds the call signature of every exported function,
+	// by name, e.g. "autoscale(min, max, cpu_percent = 70)".
+	Signatures map[string]string
 }
 
 // Load evaluates the embedded library over the registry's types.
 func Load(ctx context.Context, reg *schemas.Registry, bridge lang.Bridge) (*Library, error) {
-	lib := &Library{Builtins: builtins(reg, bridge), Exports: starlark.StringDict{}, Docs: map[string]string{}}
+	lib := &Library{
+		Builtins:   builtins(reg, bridge),
+		Exports:    starlark.StringDict{},
+		Docs:       map[string]string{},
+		Signatures: map[string]string{},
+	}
 	rt, err := lang.New(lang.Options{Stdlib: sources, StdlibPredeclared: lib.Builtins})
 	if err != nil {
 		return nil, err
@@ -46,6 +56,10 @@ func Load(ctx context.Context, reg *schemas.Registry, bridge lang.Bridge) (*Libr
 	for _, name := range []string{"proto", "struct", "json", "cores", "millicores", "gigabytes", "megabytes", "quantity"} {
 		lib.Exports[name] = lib.Builtins[name]
 		owner[name] = "a Go builtin"
+		lib.Docs[name] = builtinDocs[name].doc
+		if sig := builtinDocs[name].sig; sig != "" {
+			lib.Signatures[name] = sig
+		}
 	}
 	for _, f := range files {
 		private := strings.HasPrefix(f, "_")
@@ -68,6 +82,9 @@ func Load(ctx context.Context, reg *schemas.Registry, bridge lang.Bridge) (*Libr
 			lib.Exports[name] = v
 			if fn, ok := v.(*starlark.Function); ok {
 				lib.Docs[name] = fn.Doc()
+				lib.Signatures[name] = signature(name, fn)
+			} else {
+				lib.Docs[name] = moduleDoc(f)
 			}
 		}
 	}
