@@ -156,6 +156,8 @@ func limitHint(l *LimitError) string {
 		return "is there a loop that never ends? Large but finite work can raise the budget with --max-steps"
 	case "timeout":
 		return "is there a loop that never ends? Slow but finite work can raise the limit with --timeout"
+	case "memory":
+		return "is a list or string growing without bound? Genuinely large work can raise the limit with --max-memory"
 	}
 	return ""
 }

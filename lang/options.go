@@ -50,6 +50,12 @@ type Options struct {
 	// DefaultMaxFileSize.
 	MaxFileSize int64
 
+	// MaxMemory bounds the Go heap, in bytes, while evaluations run: past
+	// it every running evaluation stops with a memory LimitError. Zero
+	// means DefaultMaxMemory. The bound is for the whole process, as the
+	// heap is shared.
+	MaxMemory uint64
+
 	// Print receives the output of print(). Nil discards it.
 	Print func(pos string, msg string)
 }
@@ -66,6 +72,13 @@ func (o *Options) timeout() time.Duration {
 		return DefaultTimeout
 	}
 	return o.Timeout
+}
+
+func (o *Options) maxMemory() uint64 {
+	if o.MaxMemory == 0 {
+		return DefaultMaxMemory
+	}
+	return o.MaxMemory
 }
 
 func (o *Options) maxFileSize() int64 {

@@ -22,6 +22,8 @@ type Runtime struct {
 
 	mu      sync.Mutex
 	modules map[string]*module
+
+	memory watchdog
 }
 
 // module is one evaluated (or in-progress) file.
@@ -38,7 +40,7 @@ type module struct {
 func New(opts Options) (*Runtime, error) {
 	if opts.Root == "" {
 		// No repository: only the standard library can be loaded.
-		return &Runtime{opts: opts, modules: map[string]*module{}}, nil
+		return &Runtime{opts: opts, modules: map[string]*module{}, memory: watchdog{limit: opts.maxMemory()}}, nil
 	}
 	root := opts.Root
 	abs, err := filepath.Abs(root)
@@ -49,7 +51,7 @@ func New(opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("repository root %s: %w", root, unwrapPathError(err))
 	}
-	return &Runtime{opts: opts, root: abs, realRoot: real, modules: map[string]*module{}}, nil
+	return &Runtime{opts: opts, root: abs, realRoot: real, modules: map[string]*module{}, memory: watchdog{limit: opts.maxMemory()}}, nil
 }
 
 // Root returns the absolute path of the repository root.
@@ -242,7 +244,7 @@ const runtimeKey = "skyc.runtime"
 // LimitError is an evaluation stopped by one of the runtime's limits or by
 // cancellation.
 type LimitError struct {
-	Limit string // "steps", "timeout" or "cancelled"
+	Limit string // "steps", "timeout", "memory" or "cancelled"
 	File  string
 	Value string // the limit's value, e.g. "30s"
 }
@@ -253,6 +255,8 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("evaluation of %s stopped: execution step limit of %s reached", e.File, e.Value)
 	case "timeout":
 		return fmt.Sprintf("evaluation of %s stopped: time limit of %s reached", e.File, e.Value)
+	case "memory":
+		return fmt.Sprintf("evaluation of %s stopped: memory limit of %s reached", e.File, e.Value)
 	}
 	return fmt.Sprintf("evaluation of %s cancelled", e.File)
 }
@@ -282,6 +286,7 @@ func (r *Runtime) withLimits(ctx context.Context, thread *starlark.Thread, file 
 		stopThread(le)
 	})
 	defer stop()
+	defer r.memory.watch(file, stopThread)()
 	err := f()
 	// A limit may be hit on another goroutine (ctx's callback) as f
 	// returns: wait for it, or keep it from starting, before reading hit.

@@ -39,6 +39,8 @@ type Options struct {
 	// MaxSteps and Timeout bound each evaluation (see lang.Options).
 	MaxSteps uint64
 	Timeout  time.Duration
+	// MaxMemory bounds the heap while evaluating (see lang.Options).
+	MaxMemory uint64
 	// Print receives print() output.
 	Print func(pos, msg string)
 }
@@ -85,6 +87,7 @@ func New(ctx context.Context, opts Options, hint string) (*Renderer, error) {
 		StdlibPredeclared: lib.Builtins,
 		MaxSteps:          opts.MaxSteps,
 		Timeout:           opts.Timeout,
+		MaxMemory:         opts.MaxMemory,
 		Print:             opts.Print,
 	})
 	if err != nil {

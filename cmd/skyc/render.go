@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
 	"github.com/skyc-dev/skyc/lang"
 	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/render"
@@ -16,16 +18,33 @@ import (
 
 // renderFlags are the flags of skyc render.
 type renderFlags struct {
-	envs     listFlag
-	vars     listFlag
-	out      string
-	root     string
-	maxSteps uint64
-	timeout  time.Duration
-	parallel int
-	verbose  bool
-	cpuProf  string
-	memProf  string
+	envs      listFlag
+	vars      listFlag
+	out       string
+	root      string
+	maxSteps  uint64
+	timeout   time.Duration
+	maxMemory byteSize
+	parallel  int
+	verbose   bool
+	cpuProf   string
+	memProf   string
+}
+
+// byteSize is a flag holding a size in bytes, written as a Kubernetes
+// quantity ("512Mi", "4Gi", "1000000").
+type byteSize uint64
+
+func (b *byteSize) String() string {
+	return resource.NewQuantity(int64(*b), resource.BinarySI).String()
+}
+func (b *byteSize) Set(v string) error {
+	q, err := resource.ParseQuantity(v)
+	if err != nil || q.Sign() <= 0 {
+		return fmt.Errorf("%q is not a size such as 512Mi or 4Gi", v)
+	}
+	*b = byteSize(q.Value())
+	return nil
 }
 
 // listFlag is a repeatable flag whose values may also be comma-separated.
@@ -46,6 +65,8 @@ func newRenderFlags() (*flag.FlagSet, *renderFlags) {
 	fs.StringVar(&f.root, "root", "", "repository `root` (default: the directory holding skyc.yaml above the first path)")
 	fs.Uint64Var(&f.maxSteps, "max-steps", lang.DefaultMaxSteps, "Starlark execution step budget per file")
 	fs.DurationVar(&f.timeout, "timeout", lang.DefaultTimeout, "wall-clock limit per file")
+	f.maxMemory = lang.DefaultMaxMemory
+	fs.Var(&f.maxMemory, "max-memory", "stop evaluation when the heap passes `size` (e.g. 512Mi, 4Gi)")
 	fs.IntVar(&f.parallel, "parallel", 0, "files evaluated at once (default: the number of CPUs)")
 	fs.BoolVar(&f.verbose, "verbose", false, "show standard-library frames in errors")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile to `file`")
@@ -125,12 +146,13 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 		return env.errorf("render: no .sky files in %s", strings.Join(fs.Args(), " "))
 	}
 	r, err := render.New(ctx, render.Options{
-		Root:     f.root,
-		Envs:     envs,
-		Vars:     vars,
-		Parallel: f.parallel,
-		MaxSteps: f.maxSteps,
-		Timeout:  f.timeout,
+		Root:      f.root,
+		Envs:      envs,
+		Vars:      vars,
+		Parallel:  f.parallel,
+		MaxSteps:  f.maxSteps,
+		Timeout:   f.timeout,
+		MaxMemory: uint64(f.maxMemory),
 		Print: func(pos, msg string) {
 			fmt.Fprintf(env.stderr, "%s: %s\n", pos, msg)
 		},

@@ -1,0 +1,36 @@
+package lang
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestMemoryLimit: a list doubled in a loop is stopped by the memory
+// watchdog with an error naming the file and the limit.
+func TestMemoryLimit(t *testing.T) {
+	root := t.TempDir()
+	src := "def grow():\n    l = [1]\n    for i in range(64):\n        l = l + l\n    return l\n\nx = grow()\n"
+	if err := os.WriteFile(filepath.Join(root, "bomb.sky"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := New(Options{Root: root, MaxMemory: 64 << 20, Timeout: time.Minute, MaxSteps: 1 << 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rt.Load(context.Background(), "bomb.sky")
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != "memory" {
+		t.Fatalf("err = %v, want the memory limit", err)
+	}
+	d := rt.Diagnose(err, "bomb.sky")
+	if want := "evaluation of bomb.sky stopped: memory limit of 64 MiB reached"; d.Message != want {
+		t.Errorf("message = %q, want %q", d.Message, want)
+	}
+	if d.Pos.Line != 4 {
+		t.Errorf("position = %v, want line 4 (the growing line)", d.Pos)
+	}
+}
