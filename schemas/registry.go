@@ -117,6 +117,68 @@ func newRegistry(set *descriptorpb.FileDescriptorSet) (*Registry, error) {
 	return r, regErr
 }
 
+// Extend returns a registry with r's kinds and types and every message
+// and enum of files, which must not define a name r defines. The new
+// types share files' descriptors, so messages built against either agree.
+// r is not changed.
+func (r *Registry) Extend(files *protoregistry.Files) (*Registry, error) {
+	out := &Registry{
+		types:  new(protoregistry.Types),
+		files:  new(protoregistry.Files),
+		kinds:  r.kinds,
+		byGVK:  r.byGVK,
+		sorted: r.sorted,
+	}
+	var err error
+	r.types.RangeMessages(func(mt protoreflect.MessageType) bool {
+		err = out.types.RegisterMessage(mt)
+		return err == nil
+	})
+	if err == nil {
+		r.types.RangeEnums(func(et protoreflect.EnumType) bool {
+			err = out.types.RegisterEnum(et)
+			return err == nil
+		})
+	}
+	for _, fs := range []*protoregistry.Files{r.files, files} {
+		fs.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+			if err = out.files.RegisterFile(fd); err != nil {
+				return false
+			}
+			if fs == files {
+				err = registerMessages(out.types, fd.Messages())
+				if err == nil {
+					err = registerEnums(out.types, fd.Enums(), fd.Messages())
+				}
+			}
+			return err == nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("extending the registry: %w", err)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("extending the registry: %w", err)
+	}
+	return out, nil
+}
+
+// registerEnums registers the enums of a file (top level and nested in
+// its messages) as dynamic enum types.
+func registerEnums(types *protoregistry.Types, enums protoreflect.EnumDescriptors, msgs protoreflect.MessageDescriptors) error {
+	for i := 0; i < enums.Len(); i++ {
+		if err := types.RegisterEnum(dynamicpb.NewEnumType(enums.Get(i))); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < msgs.Len(); i++ {
+		if err := registerEnums(types, msgs.Get(i).Enums(), msgs.Get(i).Messages()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func registerMessages(types *protoregistry.Types, msgs protoreflect.MessageDescriptors) error {
 	for i := 0; i < msgs.Len(); i++ {
 		md := msgs.Get(i)
