@@ -23,6 +23,9 @@ const (
 	Error
 )
 
+// MarshalText writes a severity as its name in JSON.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
 func (s Severity) String() string {
 	switch s {
 	case Info:
@@ -36,8 +39,9 @@ func (s Severity) String() string {
 // Pos is a position in a .sky file: a root-relative label, a 1-based line
 // and column. The zero Pos means "no position".
 type Pos struct {
-	File      string
-	Line, Col int
+	File string `json:"file"`
+	Line int    `json:"line,omitempty"`
+	Col  int    `json:"col,omitempty"`
 }
 
 // IsValid reports whether p names a place in a file.
@@ -59,8 +63,8 @@ func posOf(p syntax.Position) Pos {
 
 // Frame is one call in the user's part of a Starlark call stack.
 type Frame struct {
-	Func string
-	Pos  Pos
+	Func string `json:"func"`
+	Pos  Pos    `json:"pos"`
 }
 
 // Diagnostic is one problem to show the user: where, what, and what to
@@ -268,7 +272,11 @@ func Render(w io.Writer, d *Diagnostic, source func(file string) []byte, verbose
 		}
 	}
 	if d.Folded > 0 && verbose {
-		fmt.Fprintf(w, "  (%d standard library frames not shown)\n", d.Folded)
+		frames := "frames"
+		if d.Folded == 1 {
+			frames = "frame"
+		}
+		fmt.Fprintf(w, "  (%d standard library %s not shown)\n", d.Folded, frames)
 	}
 }
 

@@ -18,15 +18,19 @@
 //
 // # Limits
 //
-// Every evaluation runs under an execution-step budget, a wall-clock
-// timeout and the caller's context; the first of them to run out stops the
-// Starlark thread with an error naming the file and the limit.
+// Every evaluation runs under an execution-step budget (per file
+// evaluated, and per call of a service's main), a wall-clock timeout, a
+// heap bound shared by the process and the caller's context; the first of
+// them to run out stops the Starlark thread with an error naming the file
+// and the limit.
 //
 // # Modules
 //
 // Each file is evaluated once per Runtime and its globals frozen, so one
 // Runtime can evaluate many service files in parallel, sharing the
-// modules they load. Files whose evaluation failed are not cached.
+// modules they load. A file whose evaluation failed keeps its error (the
+// same mistake is reported once), unless it was cancelled or timed out:
+// then a later load evaluates it anew.
 //
 // # Diagnostics
 //

@@ -34,3 +34,30 @@ func TestMemoryLimit(t *testing.T) {
 		t.Errorf("position = %v, want line 4 (the growing line)", d.Pos)
 	}
 }
+
+// TestCancelledLoadNotCached: a load the caller cancelled is evaluated
+// anew by the next caller rather than failing forever.
+func TestCancelledLoadNotCached(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "a.sky"), []byte("x = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := New(Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = rt.Load(ctx, "a.sky")
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != "cancelled" {
+		t.Fatalf("cancelled load: err = %v, want a cancelled LimitError", err)
+	}
+	g, err := rt.Load(context.Background(), "a.sky")
+	if err != nil {
+		t.Fatalf("second load: %v", err)
+	}
+	if g["x"] == nil {
+		t.Fatal("second load: x is not defined")
+	}
+}

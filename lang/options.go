@@ -37,9 +37,9 @@ type Options struct {
 	// builtins, the proto module). They must be frozen.
 	StdlibPredeclared starlark.StringDict
 
-	// MaxSteps bounds the Starlark execution steps of one evaluation
-	// (loading a file together with what it loads, or one call of a
-	// service's main). Zero means DefaultMaxSteps.
+	// MaxSteps bounds the Starlark execution steps of one evaluation: of
+	// one file's top level (each file it loads has its own budget), or of
+	// one call of a service's main. Zero means DefaultMaxSteps.
 	MaxSteps uint64
 
 	// Timeout bounds the wall-clock time of one evaluation. Zero means

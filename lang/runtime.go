@@ -22,6 +22,7 @@ type Runtime struct {
 
 	mu      sync.Mutex
 	modules map[string]*module
+	sources map[string][]byte // every file read, for diagnostics
 
 	memory watchdog
 }
@@ -29,7 +30,6 @@ type Runtime struct {
 // module is one evaluated (or in-progress) file.
 type module struct {
 	label     string
-	src       []byte
 	done      chan struct{}
 	globals   starlark.StringDict
 	err       error
@@ -40,7 +40,7 @@ type module struct {
 func New(opts Options) (*Runtime, error) {
 	if opts.Root == "" {
 		// No repository: only the standard library can be loaded.
-		return &Runtime{opts: opts, modules: map[string]*module{}, memory: watchdog{limit: opts.maxMemory()}}, nil
+		return &Runtime{opts: opts, modules: map[string]*module{}, sources: map[string][]byte{}, memory: watchdog{limit: opts.maxMemory()}}, nil
 	}
 	root := opts.Root
 	abs, err := filepath.Abs(root)
@@ -51,7 +51,7 @@ func New(opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("repository root %s: %w", root, unwrapPathError(err))
 	}
-	return &Runtime{opts: opts, root: abs, realRoot: real, modules: map[string]*module{}, memory: watchdog{limit: opts.maxMemory()}}, nil
+	return &Runtime{opts: opts, root: abs, realRoot: real, modules: map[string]*module{}, sources: map[string][]byte{}, memory: watchdog{limit: opts.maxMemory()}}, nil
 }
 
 // Root returns the absolute path of the repository root.
@@ -76,10 +76,7 @@ func (r *Runtime) Label(file string) (string, error) {
 func (r *Runtime) Source(label string) []byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if m, ok := r.modules[label]; ok {
-		return m.src
-	}
-	return nil
+	return r.sources[label]
 }
 
 // LoadError is a failed load(): the label as written and why it failed.
@@ -137,7 +134,7 @@ func (r *Runtime) load(ctx context.Context, from *module, label string) (*module
 		case <-m.done:
 			return m, m.err
 		case <-ctx.Done():
-			return nil, context.Cause(ctx)
+			return nil, limitOf(ctx, from, label)
 		}
 	}
 	m := &module{label: label, done: make(chan struct{})}
@@ -148,8 +145,32 @@ func (r *Runtime) load(ctx context.Context, from *module, label string) (*module
 	r.mu.Unlock()
 	defer r.stopWaiting(from)
 	m.globals, m.err = r.exec(ctx, m)
+	var le *LimitError
+	if errors.As(m.err, &le) && (le.Limit == "cancelled" || le.Limit == "timeout") {
+		// The caller gave up, not the file: a later load evaluates anew.
+		r.mu.Lock()
+		delete(r.modules, label)
+		r.mu.Unlock()
+	}
 	close(m.done)
 	return m, m.err
+}
+
+// limitOf is the error of a load that stopped waiting for a module
+// another evaluation was loading, because ctx ended.
+func limitOf(ctx context.Context, from *module, label string) error {
+	var le *LimitError
+	if errors.As(context.Cause(ctx), &le) {
+		return le
+	}
+	file := label
+	if from != nil {
+		file = from.label
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &LimitError{Limit: "timeout", File: file, Value: "the caller's deadline"}
+	}
+	return &LimitError{Limit: "cancelled", File: file}
 }
 
 func (r *Runtime) stopWaiting(from *module) {
@@ -182,7 +203,7 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 		}
 	}
 	r.mu.Lock()
-	m.src = src
+	r.sources[m.label] = src
 	r.mu.Unlock()
 
 	thread := r.newThread(m.label)
