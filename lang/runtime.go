@@ -298,14 +298,20 @@ func (r *Runtime) withLimits(ctx context.Context, thread *starlark.Thread, file 
 	thread.OnMaxSteps = func(t *starlark.Thread) {
 		stopThread(&LimitError{Limit: "steps", File: file, Value: fmt.Sprint(max)})
 	}
-	stop := context.AfterFunc(ctx, func() {
+	ctxDone := func() {
 		cause := context.Cause(ctx)
 		var le *LimitError
 		if !errors.As(cause, &le) {
 			le = &LimitError{Limit: "cancelled", File: file}
 		}
 		stopThread(le)
-	})
+	}
+	if ctx.Err() != nil {
+		// Already over: stop before the first step, not whenever the
+		// callback's goroutine happens to run.
+		ctxDone()
+	}
+	stop := context.AfterFunc(ctx, ctxDone)
 	defer stop()
 	defer r.memory.watch(file, stopThread)()
 	err := f()
