@@ -34,6 +34,15 @@ type Config struct {
 type Settings struct {
 	// Cluster names the Kubernetes cluster (a kubeconfig context).
 	Cluster string `yaml:"cluster"`
+	// Clusters name more kubeconfig contexts of the environment: an
+	// environment spread over several clusters renders once and is
+	// compared (skyc diff) against each of Cluster and Clusters.
+	Clusters []string `yaml:"clusters"`
+	// Kubeconfig is the kubeconfig file holding the contexts. A relative
+	// path is relative to the directory of skyc.yaml and "~/" is the home
+	// directory; empty means the client default ($KUBECONFIG, else
+	// ~/.kube/config).
+	Kubeconfig string `yaml:"kubeconfig"`
 	// Region is the AWS region.
 	Region string `yaml:"region"`
 	// Namespace is the default namespace of rendered objects.
@@ -138,6 +147,14 @@ func (c *Config) Env(name string) (*Environment, error) {
 	if s.Cluster != "" {
 		env.Cluster = s.Cluster
 	}
+	if len(s.Clusters) > 0 {
+		env.Clusters = s.Clusters
+	}
+	env.Clusters = append([]string(nil), env.Clusters...)
+	if s.Kubeconfig != "" {
+		env.Kubeconfig = s.Kubeconfig
+	}
+	env.Kubeconfig = c.resolvePath(env.Kubeconfig)
 	if s.Region != "" {
 		env.Region = s.Region
 	}
@@ -145,4 +162,41 @@ func (c *Config) Env(name string) (*Environment, error) {
 		env.Namespace = s.Namespace
 	}
 	return env, nil
+}
+
+// Contexts returns the kubeconfig contexts of the environment, Cluster
+// first, then Clusters, without repeats or empty names.
+func (e *Environment) Contexts() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range append([]string{e.Cluster}, e.Clusters...) {
+		if c != "" && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// resolvePath makes a path from skyc.yaml usable from any directory: "~/"
+// is the home directory and a relative path is relative to the directory
+// holding the config.
+func (c *Config) resolvePath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+		return p
+	}
+	if filepath.IsAbs(p) || c.Path == "" {
+		return p
+	}
+	p = filepath.Join(filepath.Dir(c.Path), p)
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }

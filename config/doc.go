@@ -15,7 +15,14 @@
 //	      log_level: debug
 //	  production:
 //	    cluster: eu-central-prod
+//	    clusters: [eu-west-prod]
+//	    kubeconfig: ~/.kube/prod.yaml
 //	    region: eu-central-1
+//
+// cluster and clusters name kubeconfig contexts: skyc diff compares the
+// environment's render against each of them. kubeconfig names the file
+// holding them (relative to skyc.yaml; default $KUBECONFIG, else
+// ~/.kube/config).
 //
 // Unknown keys are errors with their line, so a typo never silently
 // drops a setting.
