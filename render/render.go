@@ -260,10 +260,17 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	}
 	var out jobResult
 	name := ServiceName(j.label)
+	var labelErr error
 	err = r.flatten(v, "main()", func(what string, obj manifest.Object) {
 		obj.Env, obj.Service, obj.Source = j.env.Name, name, j.label
+		if err := manifest.SetOwnership(obj); err != nil && labelErr == nil {
+			labelErr = fmt.Errorf("service name %w", err)
+		}
 		out.objects = append(out.objects, obj)
 	})
+	if err == nil {
+		err = labelErr
+	}
 	if err != nil {
 		out.diags = append(out.diags, &lang.Diagnostic{Severity: lang.Error, Pos: lang.Pos{File: j.label}, Message: err.Error()})
 	}
