@@ -3,7 +3,7 @@
 GO ?= go
 BIN ?= bin
 
-.PHONY: help build test unit e2e bench fuzz corpus vet fmt-check golden
+.PHONY: help build test unit e2e bench fuzz corpus vet fmt-check golden docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -19,6 +19,9 @@ unit: ## run the tests that need no API server
 
 e2e: e2e-deps ## run the end-to-end tests against a real kube-apiserver + etcd
 	$(GO) test ./e2e/... ./internal/testcluster/...
+
+docs: ## regenerate docs/stdlib.md, the standard-library reference
+	$(GO) run ./cmd/skyc doc -o docs
 
 golden: ## refresh golden files (review the diff before committing)
 	$(GO) test ./... -run 'Golden' -update

@@ -46,6 +46,9 @@ func commands() []*command {
 		fmtCommand(),
 		lintCommand(),
 		newCommand(),
+		explainCommand(),
+		docCommand(),
+		importCommand(),
 		versionCommand(),
 	}
 }
