@@ -58,13 +58,15 @@ func parseDisable(text string) []string {
 		if !ok {
 			return nil
 		}
-		if i := strings.IndexAny(rest, " \t"); i >= 0 {
-			rest = rest[:i] // an explanation may follow
-		}
 		var cats []string
 		for _, c := range strings.Split(rest, ",") {
-			if c = strings.TrimSpace(c); c != "" {
-				cats = append(cats, c)
+			words := strings.Fields(c)
+			if len(words) == 0 {
+				continue
+			}
+			cats = append(cats, words[0])
+			if len(words) > 1 {
+				break // an explanation follows
 			}
 		}
 		return cats

@@ -170,15 +170,3 @@ func TestCategoriesDocumented(t *testing.T) {
 		}
 	}
 }
-
-func TestComments(t *testing.T) {
-	src := "x = \"#no\"  # one\n  # two\ns = '''\n# no\n''' # three\ny = 'a\\'#' + \"\"\"\"#\"\"\" # four\n"
-	var got []string
-	for _, c := range comments([]byte(src)) {
-		got = append(got, strings.Join([]string{c.text, map[bool]string{true: "alone", false: "after"}[c.alone]}, " "))
-	}
-	want := []string{"# one after", "# two alone", "# three after", "# four after"}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("comments = %q, want %q", got, want)
-	}
-}
