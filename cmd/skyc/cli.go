@@ -48,7 +48,6 @@ func commands() []*command {
 		newCommand(),
 		explainCommand(),
 		docCommand(),
-		importCommand(),
 		versionCommand(),
 	}
 }
