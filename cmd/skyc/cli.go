@@ -48,6 +48,7 @@ func commands() []*command {
 		newCommand(),
 		explainCommand(),
 		docCommand(),
+		importCommand(),
 		versionCommand(),
 	}
 }
