@@ -25,10 +25,10 @@ func TestEveryExportDocumented(t *testing.T) {
 	}
 	for name, v := range lib.Exports {
 		if strings.TrimSpace(lib.Docs[name]) == "" {
-			t.Errorf("%s has no documentation", name)
+			t.Errorf("%s has no documentation: give it a docstring, or for a Go builtin an entry in builtinDocs (docs.go)", name)
 		}
 		if _, callable := v.(starlark.Callable); callable && lib.Signatures[name] == "" {
-			t.Errorf("%s is callable but has no signature", name)
+			t.Errorf("%s is callable but has no signature: add one to its builtinDocs entry (docs.go)", name)
 		}
 	}
 	for name, want := range map[string]string{
