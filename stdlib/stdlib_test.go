@@ -18,7 +18,7 @@ func load(t *testing.T) (*Library, lang.Bridge) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	br := lang.NewSkycfgBridge(reg.Types())
+	br := lang.NewBridge(reg.Types())
 	lib, err := Load(context.Background(), reg, br)
 	if err != nil {
 		t.Fatal(err)
