@@ -1,10 +1,10 @@
 // Package skypath expands the PATH arguments of skyc's source commands
-// (fmt, lint) into .sky files.
+// (render, fmt, lint, ...) into .sky files.
 //
-// The patterns are render's: a file names itself, a directory names the
-// .sky files directly in it, and "dir/..." names every .sky file below
-// dir. Unlike render, test files (*_test.sky) and library files are
-// included: they are source like any other.
+// A file names itself, a directory names the .sky files directly in it,
+// and "dir/..." names every .sky file below dir. Which of the files a
+// command uses is its own business: render drops test files it was not
+// given by name; fmt and lint take every file.
 package skypath
 
 import (
@@ -17,19 +17,42 @@ import (
 	"strings"
 )
 
+// Match is one .sky file a path argument names.
+type Match struct {
+	Path string
+	// Explicit is set when the file was named itself, not found in a
+	// directory.
+	Explicit bool
+}
+
 // Expand returns the .sky files that paths name, each once, in the order
 // of paths and sorted within a directory. Hidden directories (".git") are
 // skipped. A path that does not exist, a file named with "..." or a named
 // file without the .sky extension is an error.
 func Expand(paths []string) ([]string, error) {
-	var files []string
-	seen := map[string]bool{}
-	add := func(f string) {
+	ms, err := Matches(paths)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]string, len(ms))
+	for i, m := range ms {
+		files[i] = m.Path
+	}
+	return files, nil
+}
+
+// Matches is Expand, telling the files named directly from those found.
+func Matches(paths []string) ([]Match, error) {
+	var files []Match
+	seen := map[string]int{}
+	add := func(f string, explicit bool) {
 		f = filepath.Clean(f)
-		if !seen[f] {
-			seen[f] = true
-			files = append(files, f)
+		if i, ok := seen[f]; ok {
+			files[i].Explicit = files[i].Explicit || explicit
+			return
 		}
+		seen[f] = len(files)
+		files = append(files, Match{Path: f, Explicit: explicit})
 	}
 	for _, p := range paths {
 		recursive := false
@@ -51,7 +74,7 @@ func Expand(paths []string) ([]string, error) {
 			if !strings.HasSuffix(p, ".sky") {
 				return nil, fmt.Errorf("%s: not a .sky file", p)
 			}
-			add(p)
+			add(p, true)
 			continue
 		}
 		var found []string
@@ -75,7 +98,7 @@ func Expand(paths []string) ([]string, error) {
 		}
 		sort.Strings(found)
 		for _, f := range found {
-			add(f)
+			add(f, false)
 		}
 	}
 	return files, nil
