@@ -49,6 +49,7 @@ func commands() []*command {
 		explainCommand(),
 		docCommand(),
 		importCommand(),
+		testCommand(),
 		versionCommand(),
 	}
 }
