@@ -3,7 +3,7 @@
 GO ?= go
 BIN ?= bin
 
-.PHONY: help build test unit e2e bench fuzz corpus vet fmt-check golden docs
+.PHONY: help build test unit e2e bench bench-all fuzz corpus vet fmt-check golden docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -26,7 +26,11 @@ docs: ## regenerate docs/stdlib.md, the standard-library reference
 golden: ## refresh golden files (review the diff before committing)
 	$(GO) test ./... -run 'Golden' -update
 
-bench: ## run the Go benchmarks
+bench: ## render benchmark: phase benchmarks of a generated fleet, then the whole process for N = 100 … 10000 (see BENCHMARKS.md)
+	$(GO) test -run '^$$' -bench 'Fleet' -benchtime 3x ./render
+	bench/run.sh
+
+bench-all: ## run every Go benchmark
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 corpus: ## try skyc on the real-world corpus in ../shared/corpus
