@@ -120,8 +120,17 @@ func dropKey(m yaml.MapSlice, key string) yaml.MapSlice {
 	return m
 }
 
-// emit writes a document tree as YAML.
+// emit writes a document tree as YAML: through the fast path (emit.go)
+// when it can, else with yaml.v2.
 func emit(tree yaml.MapSlice) (b []byte, err error) {
+	if b, ok := appendFastYAML(nil, tree); ok {
+		return b, nil
+	}
+	return emitSlow(tree)
+}
+
+// emitSlow writes a document tree as YAML with yaml.v2.
+func emitSlow(tree yaml.MapSlice) (b []byte, err error) {
 	defer func() {
 		// yaml.v2 reports some errors by panicking with a string.
 		if r := recover(); r != nil {
