@@ -20,5 +20,12 @@
 // (Quantity, Time, MicroTime, FieldsV1); their messages follow the shapes in
 // apimachinery's generated.proto files.
 //
+// # AWS types
+//
+// Default also holds the messages of package schemas/aws: CloudFormation
+// templates, their typed resources and the IAM policy grammar, written as
+// descriptors in Go rather than derived from Go structs. Extend adds such
+// a file set to a registry; the types share the file set's descriptors.
+//
 // The registry is immutable once built; Default builds it once per process.
 package schemas

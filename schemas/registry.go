@@ -16,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/skyc-dev/skyc/schemas/aws"
 )
 
 // Kind is one Kubernetes kind known to the registry: its group, version and
@@ -46,17 +48,30 @@ var (
 	defaultErr      error
 )
 
-// Default returns the registry of every built-in Kubernetes kind that
-// client-go's scheme knows, built once per process on first use.
+// Default returns the registry of every output type skyc renders: every
+// built-in Kubernetes kind that client-go's scheme knows, and the AWS types
+// of package schemas/aws (CloudFormation templates and resources, IAM
+// policies). It is built once per process on first use.
 func Default() (*Registry, error) {
 	defaultOnce.Do(func() {
-		defaultRegistry, defaultErr = Build(scheme.Scheme)
+		k8s, err := Build(scheme.Scheme)
+		if err != nil {
+			defaultErr = err
+			return
+		}
+		files, err := aws.Files()
+		if err != nil {
+			defaultErr = fmt.Errorf("building the AWS types: %w", err)
+			return
+		}
+		defaultRegistry, defaultErr = k8s.Extend(files)
 	})
 	return defaultRegistry, defaultErr
 }
 
 // Build derives a registry from the external (versioned) kinds of s whose Go
-// types live in k8s.io/api. Most callers want Default.
+// types live in k8s.io/api, without the AWS types. Most callers want
+// Default.
 func Build(s *runtime.Scheme) (*Registry, error) {
 	d := newDescriber()
 	goKinds := map[reflect.Type]schema.GroupVersionKind{}

@@ -17,6 +17,7 @@ import (
 const quantityType = "k8s.io.apimachinery.pkg.api.resource.Quantity"
 
 // builtins returns the Go builtins visible to the embedded .sky modules.
+// The AWS builtins need the AWS types in reg (schemas.Default has them).
 func builtins(reg *schemas.Registry, bridge lang.Bridge) starlark.StringDict {
 	q := &quantities{reg: reg, bridge: bridge}
 	d := starlark.StringDict{
@@ -30,6 +31,21 @@ func builtins(reg *schemas.Registry, bridge lang.Bridge) starlark.StringDict {
 		"quantity":    starlark.NewBuiltin("quantity", q.quantity),
 		"current_env": starlark.NewBuiltin("current_env", currentEnv),
 		"is_quantity": starlark.NewBuiltin("is_quantity", isQuantity),
+	}
+	if cfn, err := newCFNLib(reg.Types(), bridge); err == nil {
+		funcs := cfn.cfnModule()
+		cfnFuncs := starlark.NewDict(len(funcs))
+		for _, name := range funcs.Keys() {
+			cfnFuncs.SetKey(starlark.String(name), funcs[name])
+		}
+		cfnFuncs.Freeze()
+		d["cfn_functions"] = cfnFuncs
+		d["record_statement"] = starlark.NewBuiltin("record_statement", cfn.recordStatement)
+		d["waive_rule"] = starlark.NewBuiltin("waive", waive)
+		d["platform"] = starlark.NewBuiltin("platform", platform)
+		d["cost_tags"] = starlark.NewBuiltin("cost_tags", costTags)
+		d["attach"] = starlark.NewBuiltin("attach", attach)
+		d["tag"] = starlark.NewBuiltin("tag", tag)
 	}
 	d.Freeze()
 	return d
