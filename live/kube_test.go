@@ -1,0 +1,107 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
+)
+
+func TestTransient(t *testing.T) {
+	gr := schema.GroupResource{Resource: "deployments"}
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{syscall.ECONNREFUSED, true},
+		{&net.OpError{Op: "dial", Err: syscall.ECONNRESET}, true},
+		{context.DeadlineExceeded, true},
+		{apierrors.NewTooManyRequests("slow down", 1), true},
+		{apierrors.NewServiceUnavailable("later"), true},
+		{apierrors.NewInternalError(errors.New("boom")), true},
+		{apierrors.NewNotFound(gr, "web"), false},
+		{apierrors.NewForbidden(gr, "web", errors.New("no")), false},
+		{apierrors.NewBadRequest("bad"), false},
+		{errors.New("some other failure"), false},
+	} {
+		if got := Transient(tc.err); got != tc.want {
+			t.Errorf("Transient(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// TestUnreachable: a cluster on a closed port fails in NewKube, after the
+// bounded retries, with an error naming the address.
+func TestUnreachable(t *testing.T) {
+	addr := closedPort(t)
+	dir := t.TempDir()
+	kubeconfig := filepath.Join(dir, "config")
+	os.WriteFile(kubeconfig, []byte(fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters: [{name: dead, cluster: {server: "https://%s"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: dead, context: {cluster: dead, user: u}}]
+current-context: dead
+`, addr)), 0o600)
+	start := time.Now()
+	_, err := ConnectKube(context.Background(), KubeTarget{Kubeconfig: kubeconfig, Context: "dead"}, KubeOptions{Backoff: 10 * time.Millisecond})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	want := "cannot reach https://" + addr + " (reading API discovery, 3 attempts)"
+	if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("error %q, want it to contain %q and the cause", err, want)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if _, err := ConnectKube(context.Background(), KubeTarget{Kubeconfig: kubeconfig, Context: "nope"}, KubeOptions{}); err == nil || !strings.Contains(err.Error(), `context "nope" does not exist`) {
+		t.Errorf("unknown context: error %v", err)
+	}
+}
+
+// TestRetryTimeout: a server that never answers costs one request timeout
+// per attempt, not forever.
+func TestRetryTimeout(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	start := time.Now()
+	_, err := NewKube(context.Background(), &rest.Config{Host: srv.URL}, KubeOptions{RequestTimeout: 200 * time.Millisecond, Attempts: 2, Backoff: 10 * time.Millisecond})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("%d requests, want 2 attempts", n)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
