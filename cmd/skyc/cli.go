@@ -45,6 +45,7 @@ func commands() []*command {
 		renderCommand(),
 		fmtCommand(),
 		lintCommand(),
+		diffCommand(),
 		newCommand(),
 		explainCommand(),
 		docCommand(),
