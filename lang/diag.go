@@ -78,6 +78,9 @@ type Diagnostic struct {
 	Stack []Frame `json:"stack,omitempty"`
 	// Folded counts the standard-library frames left out of Stack.
 	Folded int `json:"folded,omitempty"`
+	// StdlibFrames are those frames, outermost first, shown only in
+	// verbose output.
+	StdlibFrames []Frame `json:"stdlibFrames,omitempty"`
 }
 
 func (d *Diagnostic) Error() string {
@@ -126,7 +129,7 @@ func ToDiagnostic(err error, file string) *Diagnostic {
 			// The callee has not run: the error belongs to the call.
 			stack = stack[:len(stack)-1]
 		}
-		d.Pos, d.Stack, d.Folded = userFrames(stack, file)
+		d.Pos, d.Stack, d.StdlibFrames, d.Folded = userFrames(stack, file)
 	}
 	var se syntax.Error
 	if errors.As(err, &se) {
@@ -229,21 +232,25 @@ func tidyMessage(msg string) string {
 }
 
 // userFrames returns the innermost user position, the user's frames and
-// the number of folded standard-library frames.
-func userFrames(stack starlark.CallStack, file string) (Pos, []Frame, int) {
-	var frames []Frame
-	folded := 0
+// the folded standard-library frames (those with a place in a .sky file)
+// and how many frames were folded.
+func userFrames(stack starlark.CallStack, file string) (Pos, []Frame, []Frame, int) {
+	var frames, folded []Frame
+	n := 0
 	for _, fr := range stack {
 		if IsStdlib(fr.Pos.Filename()) {
-			folded++
+			n++
+			if fr.Pos.Filename() != "<builtin>" { // Go builtins have no place to show
+				folded = append(folded, Frame{Func: fr.Name, Pos: posOf(fr.Pos)})
+			}
 			continue
 		}
 		frames = append(frames, Frame{Func: fr.Name, Pos: posOf(fr.Pos)})
 	}
 	if len(frames) == 0 {
-		return Pos{File: file}, nil, folded
+		return Pos{File: file}, nil, folded, n
 	}
-	return frames[len(frames)-1].Pos, frames, folded
+	return frames[len(frames)-1].Pos, frames, folded, n
 }
 
 // Render writes d as human text: the position, the message, the source
@@ -271,7 +278,12 @@ func Render(w io.Writer, d *Diagnostic, source func(file string) []byte, verbose
 			fmt.Fprintf(w, "    %s in %s\n", d.Stack[i].Pos, d.Stack[i].Func)
 		}
 	}
-	if d.Folded > 0 && verbose {
+	if len(d.StdlibFrames) > 0 && verbose {
+		fmt.Fprintf(w, "  in the standard library:\n")
+		for i := len(d.StdlibFrames) - 1; i >= 0; i-- {
+			fmt.Fprintf(w, "    %s in %s\n", d.StdlibFrames[i].Pos, d.StdlibFrames[i].Func)
+		}
+	} else if d.Folded > 0 && verbose {
 		frames := "frames"
 		if d.Folded == 1 {
 			frames = "frame"

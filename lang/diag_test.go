@@ -285,6 +285,15 @@ func TestRenderEdges(t *testing.T) {
 			want: "a.sky:1:5: error: m\n   |\n 1 | x = 1\n   |     ^\n" +
 				"  called from:\n    a.sky:5:7 in helper\n    a.sky:9:3 in main\n  (2 standard library frames not shown)\n",
 		},
+		"standard-library frames in verbose output": {
+			d: Diagnostic{Severity: Error, Pos: Pos{File: "b.sky"}, Message: "m", Folded: 2,
+				StdlibFrames: []Frame{
+					{Func: "service", Pos: Pos{File: "@skyc//service.sky", Line: 40, Col: 5}},
+					{Func: "check_name", Pos: Pos{File: "@skyc//_platform.sky", Line: 12, Col: 9}},
+				}},
+			verbose: true,
+			want:    "b.sky: error: m\n  in the standard library:\n    @skyc//_platform.sky:12:9 in check_name\n    @skyc//service.sky:40:5 in service\n",
+		},
 		"folded frames hidden unless verbose": {
 			d:    Diagnostic{Severity: Error, Pos: Pos{File: "a.sky"}, Message: "m", Folded: 2},
 			want: "a.sky: error: m\n",

@@ -34,6 +34,10 @@ func (r *Runtime) Diagnose(err error, file string) *Diagnostic {
 		r.pointAtArg(d, arg)
 	} else if m := argMessage.FindStringSubmatch(d.Message); m != nil {
 		r.pointAtArg(d, m[1])
+	} else if frozenValue.MatchString(d.Message) && d.Hint == "" {
+		d.Hint = "what a file defines at its top level, and what load() brings, is frozen once loaded; change a copy: dict(x), list(x) or proto.clone(x)"
+	} else if missingComma.MatchString(d.Message) && d.Hint == "" {
+		d.Hint = "is a comma missing between two arguments, list elements or dict entries?"
 	} else if m := undefinedName.FindStringSubmatch(d.Message); m != nil && d.Hint == "" {
 		// The resolver only suggests names it can list; add the
 		// predeclared ones (the standard library) and the universe.
@@ -54,6 +58,8 @@ func (r *Runtime) Diagnose(err error, file string) *Diagnostic {
 
 var (
 	undefinedName   = regexp.MustCompile(`^undefined: (\w+)$`)
+	frozenValue     = regexp.MustCompile(`^cannot (insert into|append to|clear|remove from|pop from|set \w+.*: message is) frozen`)
+	missingComma    = regexp.MustCompile(`^got (identifier|string literal|int literal|float literal|\w+), want ','$`)
 	unexpectedKwarg = regexp.MustCompile(`^function (\w+) got an unexpected keyword argument "?(\w+)"?`)
 	// "service: replicas: got string ..." as the standard library phrases
 	// argument errors, or Go builtins' "fn: for parameter x: ..." (x

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 
 	"github.com/skyc-dev/skyc/config"
+	"github.com/skyc-dev/skyc/internal/spell"
 	"github.com/skyc-dev/skyc/lang"
 	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/schemas"
@@ -248,15 +250,24 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 		return jobResult{} // a library
 	}
 	if fn, ok := mainFn.(*starlark.Function); !ok || fn.NumParams() != 1 {
-		return jobResult{diags: []*lang.Diagnostic{{
+		d := &lang.Diagnostic{
 			Severity: lang.Error, Pos: lang.Pos{File: j.label},
 			Message: "main must be a function of one parameter, ctx",
-		}}}
+			Hint:    "def main(ctx):",
+		}
+		if ok {
+			p := fn.Position()
+			d.Pos = lang.Pos{File: j.label, Line: int(p.Line), Col: int(p.Col)}
+			d.Message = fmt.Sprintf("main takes %d parameters; it must take one, ctx", fn.NumParams())
+		}
+		return jobResult{diags: []*lang.Diagnostic{d}}
 	}
 	ctxVal := envValue(j.env)
 	v, err := r.rt.Call(ctx, j.label, mainFn, starlark.Tuple{ctxVal}, map[string]any{stdlib.EnvKey: ctxVal})
 	if err != nil {
-		return fail(err)
+		res := fail(err)
+		varsHint(res.diags[0], j.env, r.rt.Source(j.label))
+		return res
 	}
 	var out jobResult
 	name := ServiceName(j.label)
@@ -320,7 +331,7 @@ func (r *Renderer) flatten(v starlark.Value, what string, emit func(string, mani
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if acc.GetName() == "" {
-		return fmt.Errorf("%s: %s has no metadata.name", what, obj.GetObjectKind().GroupVersionKind().Kind)
+		return fmt.Errorf("%s: %s has no metadata.name; give it metadata = k8s.meta.ObjectMeta(name = ...)", what, obj.GetObjectKind().GroupVersionKind().Kind)
 	}
 	emit(what, manifest.Object{Obj: obj})
 	return nil
@@ -349,23 +360,46 @@ func envValue(env *config.Environment) starlark.Value {
 }
 
 // checkUnique reports two objects of one environment with the same
-// identity.
+// identity: one diagnostic for each pair of files, naming the objects
+// they share.
 func checkUnique(objs []manifest.Object) []*lang.Diagnostic {
-	var diags []*lang.Diagnostic
-	seen := map[string]manifest.Object{}
+	type pair struct{ file, prev string }
+	var (
+		diags  []*lang.Diagnostic
+		pairs  []pair
+		shared = map[pair][]string{}
+		listed = map[string]bool{}
+		seen   = map[string]manifest.Object{}
+	)
 	for _, o := range objs {
 		gvk := o.Obj.GetObjectKind().GroupVersionKind()
 		acc, _ := meta.Accessor(o.Obj)
-		key := strings.Join([]string{o.Env, gvk.Group, gvk.Kind, acc.GetNamespace(), acc.GetName()}, "/")
-		if prev, dup := seen[key]; dup {
-			diags = append(diags, &lang.Diagnostic{
-				Severity: lang.Error, Pos: lang.Pos{File: o.Source},
-				Message: fmt.Sprintf("%s %s/%s is also rendered by %s", gvk.Kind, acc.GetNamespace(), acc.GetName(), prev.Source),
-				Hint:    "two services may not render the same object; rename one of them",
-			})
+		id := strings.Join([]string{gvk.Group, gvk.Kind, acc.GetNamespace(), acc.GetName()}, "/")
+		key := o.Env + "/" + id
+		prev, dup := seen[key]
+		if !dup {
+			seen[key] = o
 			continue
 		}
-		seen[key] = o
+		p := pair{o.Source, prev.Source}
+		if _, ok := shared[p]; !ok {
+			pairs = append(pairs, p)
+		}
+		what := gvk.Kind + " " + acc.GetName()
+		if ns := acc.GetNamespace(); ns != "" {
+			what = gvk.Kind + " " + ns + "/" + acc.GetName()
+		}
+		if k := p.file + "\x00" + p.prev + "\x00" + what; !listed[k] {
+			listed[k] = true
+			shared[p] = append(shared[p], what)
+		}
+	}
+	for _, p := range pairs {
+		diags = append(diags, &lang.Diagnostic{
+			Severity: lang.Error, Pos: lang.Pos{File: p.file},
+			Message: fmt.Sprintf("%s renders objects that %s renders too: %s", p.file, p.prev, strings.Join(shared[p], ", ")),
+			Hint:    "two services may not render the same object; give one of them another name",
+		})
 	}
 	return diags
 }
@@ -384,4 +418,37 @@ func dedupe(diags []*lang.Diagnostic) []*lang.Diagnostic {
 		out = append(out, d)
 	}
 	return out
+}
+
+var missingKey = regexp.MustCompile(`^key "(.*)" not in dict$`)
+
+// varsHint adds a hint to a failed lookup in ctx.vars: the variable
+// nearest in spelling, or the ones the environment has.
+func varsHint(d *lang.Diagnostic, env *config.Environment, src []byte) {
+	m := missingKey.FindStringSubmatch(d.Message)
+	if m == nil || d.Hint != "" || !d.Pos.IsValid() {
+		return
+	}
+	lines := strings.Split(string(src), "\n")
+	if d.Pos.Line > len(lines) || !strings.Contains(lines[d.Pos.Line-1], "vars[") {
+		return
+	}
+	names := make([]string, 0, len(env.Vars))
+	for k := range env.Vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	where := "environment " + env.Name
+	if env.Name == "" {
+		where = "the defaults"
+	}
+	d.Message = fmt.Sprintf("ctx.vars has no %q in %s", m[1], where)
+	switch n := spell.Nearest(m[1], names); {
+	case n != "":
+		d.Hint = fmt.Sprintf("did you mean %q?", n)
+	case len(names) > 0:
+		d.Hint = "the vars are " + strings.Join(names, ", ") + "; add it to skyc.yaml, or use ctx.vars.get(name, default)"
+	default:
+		d.Hint = "skyc.yaml sets no vars; add it there, or use ctx.vars.get(name, default)"
+	}
 }

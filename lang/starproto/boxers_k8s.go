@@ -1,6 +1,7 @@
 package starproto
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -97,6 +98,10 @@ func boxQuantity(v starlark.Value, dst protoreflect.Message) error {
 	switch v := v.(type) {
 	case starlark.String:
 		if q, err = resource.ParseQuantity(string(v)); err != nil {
+			if errors.Is(err, resource.ErrFormatWrong) {
+				// Its text is a regular expression: the examples say more.
+				return fmt.Errorf("%q is not a quantity %s", string(v), quantityHint)
+			}
 			return fmt.Errorf("%q is not a quantity: %v %s", string(v), err, quantityHint)
 		}
 	case starlark.Int:

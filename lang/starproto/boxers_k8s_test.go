@@ -37,7 +37,7 @@ assert.eq(r.limits["cpu"], resource.Quantity(string = "1"))
 `,
 		"quantity errors": `
 assert.fails(lambda: core.ResourceRequirements(limits = {"cpu": "1.5.2Gi"}),
-    'ResourceRequirements.limits\\["cpu"\\]: "1.5.2Gi" is not a quantity: quantities must match the regular expression .* \\(examples: "500m", "1Gi", "2"\\)')
+    'ResourceRequirements.limits\\["cpu"\\]: "1.5.2Gi" is not a quantity \\(examples: "500m", "1Gi", "2"\\)')
 assert.fails(lambda: core.ResourceRequirements(limits = {"cpu": True}),
     'ResourceRequirements.limits\\["cpu"\\]: got bool, want Quantity: a string such as "500m" or "1Gi", or a number')
 assert.fails(lambda: core.ResourceRequirements(limits = {"cpu": float("nan")}), "is not a quantity")

@@ -144,7 +144,33 @@ func (x *Message) field(name string) (protoreflect.FieldDescriptor, error) {
 }
 
 func noFieldError(md protoreflect.MessageDescriptor, name string) error {
+	if inner := embeddedField(md, name); inner != "" {
+		// Kubernetes embeds structs that its YAML flattens (Probe's
+		// handler, Volume's volumeSource): the commonest misspelling is
+		// leaving out their name.
+		return fmt.Errorf("%s has no field %q (did you mean %q?)", md.Name(), name, inner+"."+name)
+	}
 	return fmt.Errorf("%s has no field %q%s", md.Name(), name, didYouMean(name, fieldAttrNames(md)))
+}
+
+// embeddedField returns the name of the singular message field of md
+// that has a field called name, or "" if none or several have.
+func embeddedField(md protoreflect.MessageDescriptor, name string) string {
+	found := ""
+	fields := md.Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		if fd.Kind() != protoreflect.MessageKind || fd.IsList() || fd.IsMap() {
+			continue
+		}
+		if lookupField(fd.Message(), name) != nil {
+			if found != "" {
+				return ""
+			}
+			found = attrName(fd)
+		}
+	}
+	return found
 }
 
 // Attr returns the value of a field. An unset scalar reads as its default;

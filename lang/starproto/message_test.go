@@ -138,6 +138,10 @@ func TestErrors(t *testing.T) {
 			src:  `core.ContainerPort(xyzzy = 80)`,
 			want: `ContainerPort has no field "xyzzy"`,
 		},
+		"field of an embedded struct": {
+			src:  `core.Probe().httpGet = core.HTTPGetAction()`,
+			want: `Probe has no field "httpGet" (did you mean "handler.httpGet"?)`,
+		},
 		"positional argument": {
 			src:  `apps.DeploymentSpec(3)`,
 			want: `DeploymentSpec() takes keyword arguments only (field = value), got 1 positional`,
