@@ -62,7 +62,7 @@ difference, 2 on a usage error or input that cannot be imported.
 
 Examples:
 
-	skyc import deploy/*.yaml -o services/shop.sky
+	skyc import -o services/shop.sky deploy/*.yaml
 	helm template shop ./chart | skyc import - > services/shop.sky
 	kustomize build overlays/prod | skyc import --skip-unknown -`,
 	}
