@@ -249,7 +249,16 @@ type wireObject interface {
 	Unmarshal([]byte) error
 }
 
-var marshalOptions = proto.MarshalOptions{Deterministic: true}
+// wireOptions encode a message only for a k8s.io/api type's Unmarshal to
+// read it back. That needs no deterministic order (map entries land in a
+// Go map, repeated fields keep their order either way) and no check of
+// required fields (the descriptors declare none), so both are off.
+var wireOptions = proto.MarshalOptions{AllowPartial: true}
+
+// wireBufs are buffers for the wire form between Marshal and Unmarshal.
+// k8s.io/api's Unmarshal copies what it keeps, so a buffer is free again
+// once Unmarshal returns.
+var wireBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // ToObject converts a message of a registered kind into the k8s.io/api Go
 // struct for it, with apiVersion and kind set.
@@ -259,10 +268,13 @@ func (r *Registry) ToObject(m proto.Message) (runtime.Object, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s is not a Kubernetes kind", name)
 	}
-	b, err := marshalOptions.Marshal(m)
+	buf := wireBufs.Get().(*[]byte)
+	defer wireBufs.Put(buf)
+	b, err := wireOptions.MarshalAppend((*buf)[:0], m)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", name, err)
 	}
+	*buf = b
 	obj, ok := reflect.New(k.GoType).Interface().(wireObject)
 	if !ok {
 		return nil, fmt.Errorf("%s has no wire codec", k.GoType)
