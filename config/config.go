@@ -28,6 +28,59 @@ type Config struct {
 	Defaults Settings `yaml:"defaults"`
 	// Environments by name.
 	Environments map[string]*Settings `yaml:"environments"`
+	// CostAllocation configures the cost-allocation tags of AWS resources
+	// and the Kubernetes labels that mirror them. Nil: every AWS resource
+	// carries team, service, environment and cost-centre, with any value.
+	CostAllocation *CostAllocation `yaml:"cost_allocation"`
+}
+
+// AWS are an environment's AWS settings.
+type AWS struct {
+	// AccountID is the AWS account the environment's resources live in,
+	// twelve digits.
+	AccountID string `yaml:"account_id"`
+	// OIDCProvider is the cluster's OIDC issuer without "https://", e.g.
+	// oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B7;
+	// workloads' IAM runtime roles trust it (EKS IRSA).
+	OIDCProvider string `yaml:"oidc_provider"`
+}
+
+// CostAllocation configures the four cost-allocation tags. A tag left out
+// keeps its default.
+type CostAllocation struct {
+	Team        *CostTag `yaml:"team"`
+	Service     *CostTag `yaml:"service"`
+	Environment *CostTag `yaml:"environment"`
+	CostCentre  *CostTag `yaml:"cost_centre"`
+}
+
+// CostTag configures one cost-allocation tag.
+type CostTag struct {
+	// Key is the AWS tag key, by default the name of the Kubernetes label
+	// that carries the same value (team, service, environment,
+	// cost-centre).
+	Key string `yaml:"key"`
+	// Required makes a missing value an error; default true.
+	Required *bool `yaml:"required"`
+	// Allowed lists the values the tag may take; empty allows any.
+	Allowed []string `yaml:"allowed"`
+	// Pattern is a regular expression the value must match in full.
+	Pattern string `yaml:"pattern"`
+}
+
+// Tags returns the configured tags by dimension ("team", "service",
+// "environment", "cost_centre"), omitting those not configured.
+func (c *CostAllocation) Tags() map[string]*CostTag {
+	out := map[string]*CostTag{}
+	if c == nil {
+		return out
+	}
+	for dim, t := range map[string]*CostTag{"team": c.Team, "service": c.Service, "environment": c.Environment, "cost_centre": c.CostCentre} {
+		if t != nil {
+			out[dim] = t
+		}
+	}
+	return out
 }
 
 // Settings are the properties of an environment.
@@ -49,6 +102,9 @@ type Settings struct {
 	Namespace string `yaml:"namespace"`
 	// Vars are the environment's variables, seen by .sky files as ctx.vars.
 	Vars map[string]string `yaml:"vars"`
+	// AWS holds the environment's AWS account and its cluster's OIDC
+	// provider, which workloads with AWS resources need.
+	AWS AWS `yaml:"aws"`
 }
 
 // Environment is one environment with the defaults applied.
@@ -74,8 +130,51 @@ func Parse(path string, data []byte) (*Config, error) {
 		if c.Environments[name] == nil {
 			c.Environments[name] = &Settings{}
 		}
+		if err := c.Environments[name].AWS.check(); err != nil {
+			return nil, fmt.Errorf("%s: environments.%s.aws: %w", path, name, err)
+		}
+	}
+	if err := c.Defaults.AWS.check(); err != nil {
+		return nil, fmt.Errorf("%s: defaults.aws: %w", path, err)
+	}
+	for dim, t := range c.CostAllocation.Tags() {
+		if err := t.check(); err != nil {
+			return nil, fmt.Errorf("%s: cost_allocation.%s: %w", path, dim, err)
+		}
 	}
 	return c, nil
+}
+
+var (
+	accountID    = regexp.MustCompile(`^[0-9]{12}$`)
+	oidcProvider = regexp.MustCompile(`^[a-z0-9.-]+(/[A-Za-z0-9._-]+)*$`)
+)
+
+func (a AWS) check() error {
+	if a.AccountID != "" && !accountID.MatchString(a.AccountID) {
+		return fmt.Errorf("account_id %q: want twelve digits (quote it, or YAML may read it as a number)", a.AccountID)
+	}
+	if strings.HasPrefix(a.OIDCProvider, "https://") {
+		return fmt.Errorf("oidc_provider %q: leave out \"https://\"", a.OIDCProvider)
+	}
+	if a.OIDCProvider != "" && !oidcProvider.MatchString(a.OIDCProvider) {
+		return fmt.Errorf("oidc_provider %q: want the issuer's host and path, e.g. oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B7", a.OIDCProvider)
+	}
+	return nil
+}
+
+var tagKey = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+
+func (t *CostTag) check() error {
+	if t.Key != "" && (!tagKey.MatchString(t.Key) || strings.HasPrefix(strings.ToLower(t.Key), "aws:")) {
+		return fmt.Errorf("key %q is not an AWS tag key: want 1 to 128 letters, digits, spaces and _.:/=+-@, not starting with \"aws:\"", t.Key)
+	}
+	if t.Pattern != "" {
+		if _, err := regexp.Compile(t.Pattern); err != nil {
+			return fmt.Errorf("pattern %q: %v", t.Pattern, err)
+		}
+	}
+	return nil
 }
 
 // Load reads root/skyc.yaml. A missing file is an empty config.
@@ -160,6 +259,12 @@ func (c *Config) Env(name string) (*Environment, error) {
 	}
 	if s.Namespace != "" {
 		env.Namespace = s.Namespace
+	}
+	if s.AWS.AccountID != "" {
+		env.AWS.AccountID = s.AWS.AccountID
+	}
+	if s.AWS.OIDCProvider != "" {
+		env.AWS.OIDCProvider = s.AWS.OIDCProvider
 	}
 	return env, nil
 }

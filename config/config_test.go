@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -58,5 +59,78 @@ func TestUnknownKey(t *testing.T) {
 	}
 	if want := "skyc.yaml: unmarshal errors:\n  line 3: field kubconfig not found in type config.Settings"; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
+	}
+}
+
+// TestAWS: an environment's AWS settings override the defaults' field by
+// field.
+func TestAWS(t *testing.T) {
+	c, err := Parse(FileName, []byte(`
+defaults:
+  aws:
+    account_id: "111122223333"
+    oidc_provider: oidc.eks.eu-central-1.amazonaws.com/id/DEFAULT
+environments:
+  staging: {}
+  production:
+    aws:
+      account_id: "444455556666"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ env, account, oidc string }{
+		{"staging", "111122223333", "oidc.eks.eu-central-1.amazonaws.com/id/DEFAULT"},
+		{"production", "444455556666", "oidc.eks.eu-central-1.amazonaws.com/id/DEFAULT"},
+	} {
+		env, err := c.Env(tc.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if env.AWS.AccountID != tc.account || env.AWS.OIDCProvider != tc.oidc {
+			t.Errorf("%s: aws = %+v, want account %s, provider %s", tc.env, env.AWS, tc.account, tc.oidc)
+		}
+	}
+}
+
+// TestCostAllocation parses the cost-allocation tag rules.
+func TestCostAllocation(t *testing.T) {
+	c, err := Parse(FileName, []byte(`
+cost_allocation:
+  team: {allowed: [payments, risk]}
+  cost_centre: {key: CostCentre, pattern: "cc-[0-9]{4}", required: false}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := c.CostAllocation.Tags()
+	if len(tags) != 2 || !slices.Equal(tags["team"].Allowed, []string{"payments", "risk"}) ||
+		tags["cost_centre"].Key != "CostCentre" || *tags["cost_centre"].Required {
+		t.Errorf("tags = %+v", tags)
+	}
+	if got := (*CostAllocation)(nil).Tags(); len(got) != 0 {
+		t.Errorf("nil config has tags %v", got)
+	}
+}
+
+// TestAWSErrors: bad AWS settings are errors naming the setting.
+func TestAWSErrors(t *testing.T) {
+	cases := map[string]struct{ yaml, want string }{
+		"short account": {"defaults: {aws: {account_id: \"1234\"}}",
+			`defaults.aws: account_id "1234": want twelve digits`},
+		"scheme in provider": {"environments: {prod: {aws: {oidc_provider: \"https://oidc.example.com/id/1\"}}}",
+			`environments.prod.aws: oidc_provider "https://oidc.example.com/id/1": leave out "https://"`},
+		"unknown key": {"defaults: {aws: {account: \"111122223333\"}}", "field account not found"},
+		"aws tag key": {"cost_allocation: {team: {key: \"aws:team\"}}", `cost_allocation.team: key "aws:team" is not an AWS tag key`},
+		"bad pattern": {"cost_allocation: {cost_centre: {pattern: \"cc-[\"}}", `cost_allocation.cost_centre: pattern "cc-["`},
+		"unknown dimension": {"cost_allocation: {project: {}}", "field project not found"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(FileName, []byte(c.yaml))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
 	}
 }

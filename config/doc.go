@@ -24,6 +24,28 @@
 // holding them (relative to skyc.yaml; default $KUBECONFIG, else
 // ~/.kube/config).
 //
+// # AWS
+//
+// Workloads with AWS resources need the environment's account and the
+// OIDC provider of its cluster (for their IRSA runtime roles), under aws:
+// in defaults or an environment:
+//
+//	environments:
+//	  staging:
+//	    aws:
+//	      account_id: "111122223333"
+//	      oidc_provider: oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B7
+//
+// cost_allocation configures the cost-allocation tags every taggable AWS
+// resource carries (team, service, environment, cost_centre): the AWS tag
+// key, whether a value is required (default yes) and the values allowed.
+// When it is present, the rules hold for every workload, which carries
+// the same values as Kubernetes labels:
+//
+//	cost_allocation:
+//	  team: {allowed: [payments, risk]}
+//	  cost_centre: {key: cost-centre, pattern: "cc-[0-9]{4}"}
+//
 // Unknown keys are errors with their line, so a typo never silently
 // drops a setting.
 package config
