@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"regexp"
 	"sort"
@@ -226,6 +227,12 @@ func (m *Manifests) addObject(file string, docLine int, node *yaml.Node, js []by
 				f.Hint = `write a quantity such as "500m", "2", "512Mi" or "1Gi"`
 			}
 		}
+		if fld == "" && strings.Contains(err.Error(), "illegal base64") {
+			fld = badBase64(js)
+			if fld != "" {
+				f.Hint = "data holds base64; put plain text under stringData instead"
+			}
+		}
 		if fld != "" {
 			f.Field = fld
 			if pos := loc.position(fld); pos != "" {
@@ -260,25 +267,36 @@ func (m *Manifests) addObject(file string, docLine int, node *yaml.Node, js []by
 // strictField matches the errors of strict decoding.
 var strictField = regexp.MustCompile(`^(unknown|duplicate) field "(.*)"$`)
 
+// jsonTypeErr matches encoding/json's type errors: "json: cannot
+// unmarshal string into Go struct field Container.spec.template.spec.containers.ports
+// of type int32".
+var jsonTypeErr = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field \w+\.(\S+) of type (\S+)`)
+
 // decodeMessage tidies a JSON decoding error.
 func decodeMessage(err error) string {
 	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "json: ")
-	return msg
+	if sm := jsonTypeErr.FindStringSubmatch(msg); sm != nil {
+		return fmt.Sprintf("invalid type: got %s, want %s", sm[1], sm[3])
+	}
+	return strings.TrimPrefix(msg, "json: ")
 }
 
-// jsonFieldErr matches encoding/json's type errors: "cannot unmarshal
-// string into Go struct field Container.spec.template.spec.containers.ports
-// of type int32".
-var jsonFieldErr = regexp.MustCompile(`Go struct field \w+\.(\S+) of type`)
-
-// decodeField extracts the field path (without list indexes, which
-// encoding/json does not report) from a decoding error, or "".
+// decodeField extracts the field path from a decoding error, or "".
+// encoding/json reports no list indexes and names inlined structs by
+// their Go type ("spec.rules.IngressRuleValue.http"); those are dropped.
 func decodeField(err error) string {
-	if sm := jsonFieldErr.FindStringSubmatch(err.Error()); sm != nil {
-		return sm[1]
+	sm := jsonTypeErr.FindStringSubmatch(err.Error())
+	if sm == nil {
+		return ""
 	}
-	return ""
+	var segs []string
+	for _, seg := range strings.Split(sm[2], ".") {
+		if seg != "" && seg[0] >= 'A' && seg[0] <= 'Z' {
+			continue
+		}
+		segs = append(segs, seg)
+	}
+	return strings.Join(segs, ".")
 }
 
 // Locate returns the position of field in obj, "FILE:LINE", if obj came
@@ -293,20 +311,47 @@ func (m *Manifests) Locate(obj manifest.Object, field string) string {
 
 // position returns "FILE:LINE" of the deepest node of the field path that
 // exists in the object's YAML (a mapping key's line for a member), or ""
-// without a node.
+// without a node. A path without list indexes, as decoding errors give,
+// goes into the first element of a list in which the rest of it exists.
 func (l located) position(field string) string {
 	if l.node == nil {
 		return ""
 	}
-	n, at := l.node, l.node
-	for _, seg := range splitPath(field) {
-		key, next := child(n, seg)
-		if next == nil {
-			break
-		}
-		n, at = next, key
-	}
+	at, _ := resolve(l.node, l.node, splitPath(field))
 	return fmt.Sprintf("%s:%d", l.file, l.line+at.Line)
+}
+
+// resolve follows segs from n (whose line is at) as far as they go and
+// returns the node of the last segment reached and how many were.
+func resolve(n, at *yaml.Node, segs []string) (*yaml.Node, int) {
+	if len(segs) == 0 {
+		return at, 0
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.SequenceNode && !strings.HasPrefix(segs[0], "[") {
+		bestAt, best := at, -1
+		for _, e := range n.Content {
+			a, d := resolve(e, e, segs)
+			if d > best {
+				bestAt, best = a, d
+			}
+			if d == len(segs) {
+				break
+			}
+		}
+		if best < 0 {
+			return at, 0
+		}
+		return bestAt, best
+	}
+	key, next := child(n, segs[0])
+	if next == nil {
+		return at, 0
+	}
+	a, d := resolve(next, key, segs[1:])
+	return a, d + 1
 }
 
 // splitPath splits a field path as the API server writes it,
@@ -444,4 +489,30 @@ func quantityText(v any) (string, bool) {
 		return strconv.FormatInt(v, 10), true
 	}
 	return "", false
+}
+
+// badBase64 returns the path of the first value of a Secret's data that is
+// not base64, "data[key]", or "".
+func badBase64(js []byte) string {
+	var doc struct {
+		Data map[string]any `json:"data"`
+	}
+	if sigsyaml.Unmarshal(js, &doc) != nil {
+		return ""
+	}
+	keys := make([]string, 0, len(doc.Data))
+	for k := range doc.Data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		s, ok := doc.Data[k].(string)
+		if !ok {
+			return "data[" + k + "]"
+		}
+		if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+			return "data[" + k + "]"
+		}
+	}
+	return ""
 }

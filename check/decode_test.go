@@ -46,11 +46,15 @@ func TestManifestsAdd(t *testing.T) {
 		},
 		"wrong type": {
 			in:       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: three\n",
-			findings: []finding{{RuleDecode, "spec.replicas", "f.yaml:5", "cannot unmarshal string"}},
+			findings: []finding{{RuleDecode, "spec.replicas", "f.yaml:5", "invalid type: got string, want int32"}},
 		},
 		"bad quantity": {
 			in:       "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: b\n    resources:\n      limits:\n        cpu: 500mi\n",
 			findings: []finding{{RuleDecode, "spec.containers[0].resources.limits[cpu]", "f.yaml:10", "quantit"}},
+		},
+		"secret data that is not base64": {
+			in:       "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  ok: b2s=\n  key: not base64!\n",
+			findings: []finding{{RuleDecode, "data[key]", "f.yaml:6", "illegal base64"}},
 		},
 		"custom resources stay unstructured": {
 			in:      "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: tls}\nspec: {secretName: tls}\n",

@@ -157,10 +157,10 @@ const nodePortMin, nodePortMax = 30000, 32767
 
 // beginServiceCreate mirrors the service storage's create hook: it fills
 // spec.clusterIPs from spec.clusterIP, as the server does for clients
-// that set only the singular field, and refuses a requested nodePort
-// outside the default NodePort range, as the port allocator does. (IP
-// allocation itself depends on the cluster's service CIDR and is not
-// checked.)
+// that set only the singular field, allocates a healthCheckNodePort where
+// one is needed, and refuses a requested node port outside the default
+// NodePort range, as the port allocator does. (IP allocation depends on
+// the cluster's service CIDR and is not checked.)
 func beginServiceCreate(obj runtime.Object) field.ErrorList {
 	svc, ok := obj.(*api.Service)
 	if !ok {
@@ -170,6 +170,25 @@ func beginServiceCreate(obj runtime.Object) field.ErrorList {
 		svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
 	}
 	var errs field.ErrorList
+	if svc.Spec.Type == api.ServiceTypeLoadBalancer && svc.Spec.ExternalTrafficPolicy == api.ServiceExternalTrafficPolicyLocal {
+		switch hc := svc.Spec.HealthCheckNodePort; {
+		case hc == 0:
+			// The allocator picks a free node port; so do we.
+			used := map[int32]bool{}
+			for _, p := range svc.Spec.Ports {
+				used[p.NodePort] = true
+			}
+			for port := int32(nodePortMax); port >= nodePortMin; port-- {
+				if !used[port] {
+					svc.Spec.HealthCheckNodePort = port
+					break
+				}
+			}
+		case hc < nodePortMin || hc > nodePortMax:
+			errs = append(errs, field.Invalid(field.NewPath("spec", "healthCheckNodePort"), hc,
+				fmt.Sprintf("provided port is not in the valid range. The range of valid ports is %d-%d", nodePortMin, nodePortMax)))
+		}
+	}
 	for i, p := range svc.Spec.Ports {
 		if p.NodePort == 0 || svc.Spec.Type == api.ServiceTypeClusterIP || svc.Spec.Type == api.ServiceTypeExternalName {
 			continue // validation reports a nodePort where none may be
