@@ -43,6 +43,7 @@ func (e *cmdEnv) errorf(format string, args ...any) int {
 func commands() []*command {
 	return []*command{
 		renderCommand(),
+		checkCommand(),
 		fmtCommand(),
 		lintCommand(),
 		diffCommand(),
