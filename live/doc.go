@@ -19,6 +19,6 @@
 //
 // [Kube.Get] reads an object, [Kube.DryRunApply] computes what a
 // server-side apply would store (dryRun=All, force, a field manager) and
-// [Kube.List] lists the objects of a kind by label selector, page by page
-// and bounded, for pruning.
+// [Kube.List] lists the objects of a kind by label selector, in given
+// namespaces, page by page and bounded, for pruning.
 package live

@@ -268,10 +268,10 @@ func (k *Kube) DryRunApply(ctx context.Context, obj *unstructured.Unstructured, 
 // KubeOptions.MaxList allows.
 var ErrTooMany = errors.New("too many objects")
 
-// List returns the objects of kind gk matching selector, in every namespace
-// when namespaces is empty, else in each of those. A kind the cluster does
-// not serve has no objects. When listing across namespaces is forbidden and
-// namespaces are given, it lists in each of them instead.
+// List returns the objects of kind gk matching selector: of a namespaced
+// kind in each of namespaces, or in all namespaces when none are given; of
+// a cluster-scoped kind, all of them. A kind the cluster does not serve has
+// no objects.
 func (k *Kube) List(ctx context.Context, gk schema.GroupKind, selector string, namespaces []string) ([]unstructured.Unstructured, error) {
 	m, err := k.mapping(ctx, gk.WithVersion(""))
 	if err != nil {
@@ -281,12 +281,8 @@ func (k *Kube) List(ctx context.Context, gk schema.GroupKind, selector string, n
 		}
 		return nil, err
 	}
-	if m.Scope.Name() != meta.RESTScopeNameNamespace {
+	if m.Scope.Name() != meta.RESTScopeNameNamespace || len(namespaces) == 0 {
 		return k.list(ctx, k.dyn.Resource(m.Resource), selector)
-	}
-	all, err := k.list(ctx, k.dyn.Resource(m.Resource), selector)
-	if err == nil || !apierrors.IsForbidden(err) || len(namespaces) == 0 {
-		return all, err
 	}
 	var out []unstructured.Unstructured
 	for _, ns := range namespaces {
@@ -295,6 +291,9 @@ func (k *Kube) List(ctx context.Context, gk schema.GroupKind, selector string, n
 			return nil, err
 		}
 		out = append(out, items...)
+		if len(out) > k.opts.MaxList {
+			return nil, fmt.Errorf("more than %d objects match %q: %w", k.opts.MaxList, selector, ErrTooMany)
+		}
 	}
 	return out, nil
 }

@@ -42,9 +42,14 @@
 // manifest.EnvironmentLabel). Live objects with the labels of the target's
 // environment — and of the rendered services, unless the whole repository
 // was rendered ([Prune]) — that the render no longer holds are deletions.
-// The kinds listed are [DefaultPruneKinds] and every rendered kind; lists
-// are paged and bounded; objects a controller made from another (an
-// ownerReference with controller: true) are left to their owner.
+// Namespaced objects are looked for only in the namespaces the render uses,
+// cluster-scoped ones only with a rendered service's label, because other
+// repositories may deploy the same environment to the same cluster: the
+// price is that a service removed together with the last use of its
+// namespace is not seen. The kinds listed are [DefaultPruneKinds] and every
+// rendered kind; lists are paged and bounded; objects a controller made
+// from another (an ownerReference with controller: true) are left to their
+// owner.
 //
 // # Destructive changes
 //

@@ -29,7 +29,8 @@ type Cluster interface {
 	Get(ctx context.Context, obj *unstructured.Unstructured) (*unstructured.Unstructured, error)
 	// DryRunApply returns what a forced server-side apply of obj would store.
 	DryRunApply(ctx context.Context, obj *unstructured.Unstructured, fieldManager string) (*unstructured.Unstructured, error)
-	// List returns the objects of a kind matching a label selector.
+	// List returns the objects of a kind matching a label selector, in
+	// the given namespaces, or everywhere when there are none.
 	List(ctx context.Context, gk schema.GroupKind, selector string, namespaces []string) ([]unstructured.Unstructured, error)
 	// Namespaced reports whether a kind's objects live in namespaces.
 	Namespaced(ctx context.Context, gvk schema.GroupVersionKind) (bool, error)
@@ -422,28 +423,49 @@ func missingNamespace(err error) (string, bool) {
 
 // prune finds the live objects with the ownership labels of the target's
 // environment (and services) that the render no longer holds.
+//
+// Namespaced objects are looked for only in the namespaces the render
+// puts objects in (and the namespaces it renders), and cluster-scoped ones
+// only with the label of a rendered service: several repositories may
+// deploy the same environment to one cluster, and one's render must never
+// make the others' objects look like deletions.
 func (k *kubeCompare) prune(ctx context.Context, units []*unit) ([]*Change, []*Problem) {
-	selector := manifest.EnvironmentLabel + "=" + k.target.Env
+	envSelector := manifest.EnvironmentLabel + "=" + k.target.Env
 	if k.target.Env == "" {
-		selector = "!" + manifest.EnvironmentLabel
+		envSelector = "!" + manifest.EnvironmentLabel
 	}
-	if svcs := k.opts.Prune.Services; len(svcs) > 0 {
+	inServices := func(svcs []string) string {
 		s := slices.Clone(svcs)
 		sort.Strings(s)
-		selector += "," + manifest.ServiceLabel + " in (" + strings.Join(slices.Compact(s), ",") + ")"
+		return "," + manifest.ServiceLabel + " in (" + strings.Join(slices.Compact(s), ",") + ")"
+	}
+	namespacedSelector := envSelector
+	if len(k.opts.Prune.Services) > 0 {
+		namespacedSelector += inServices(k.opts.Prune.Services)
 	}
 	kinds := map[schema.GroupKind]bool{}
 	for _, gk := range append(slices.Clone(DefaultPruneKinds), k.opts.Prune.Kinds...) {
 		kinds[gk] = true
 	}
 	nsSet := map[string]bool{}
+	services := slices.Clone(k.opts.Prune.Services)
 	for _, un := range units {
-		if un.u != nil {
-			kinds[un.u.GroupVersionKind().GroupKind()] = true
-			if ns := un.u.GetNamespace(); ns != "" {
-				nsSet[ns] = true
-			}
+		if un.u == nil {
+			continue
 		}
+		gk := un.u.GroupVersionKind().GroupKind()
+		kinds[gk] = true
+		if ns := un.u.GetNamespace(); ns != "" {
+			nsSet[ns] = true
+		}
+		if gk == (schema.GroupKind{Kind: "Namespace"}) {
+			nsSet[un.u.GetName()] = true
+		}
+		services = append(services, un.obj.Service)
+	}
+	clusterSelector := ""
+	if len(services) > 0 {
+		clusterSelector = envSelector + inServices(services)
 	}
 	sortedKinds := make([]schema.GroupKind, 0, len(kinds))
 	for gk := range kinds {
@@ -458,13 +480,31 @@ func (k *kubeCompare) prune(ctx context.Context, units []*unit) ([]*Change, []*P
 
 	var changes []*Change
 	var problems []*Problem
+	fail := func(gk schema.GroupKind, err error) {
+		problems = append(problems, &Problem{
+			Target: k.target.Name, Env: k.target.Env,
+			Message: k.opts.Masker.Redactf("listing %s objects to find deletions: %v", gk.Kind, err),
+		})
+	}
 	for _, gk := range sortedKinds {
-		items, err := k.c.List(ctx, gk, selector, namespaces)
+		namespaced, err := k.c.Namespaced(ctx, gk.WithVersion(""))
+		var unknown *live.UnknownKindError
+		if errors.As(err, &unknown) {
+			continue // nothing of a kind the cluster does not serve exists
+		}
 		if err != nil {
-			problems = append(problems, &Problem{
-				Target: k.target.Name, Env: k.target.Env,
-				Message: k.opts.Masker.Redactf("listing %s objects to find deletions: %v", gk.Kind, err),
-			})
+			fail(gk, err)
+			continue
+		}
+		var items []unstructured.Unstructured
+		switch {
+		case namespaced && len(namespaces) > 0:
+			items, err = k.c.List(ctx, gk, namespacedSelector, namespaces)
+		case !namespaced && clusterSelector != "":
+			items, err = k.c.List(ctx, gk, clusterSelector, nil)
+		}
+		if err != nil {
+			fail(gk, err)
 			continue
 		}
 		for i := range items {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,13 +77,16 @@ func (f *fakeCluster) DryRunApply(_ context.Context, obj *unstructured.Unstructu
 	return &unstructured.Unstructured{Object: overlay(liveObj.DeepCopy().Object, obj.DeepCopy().Object).(map[string]any)}, nil
 }
 
-func (f *fakeCluster) List(_ context.Context, gk schema.GroupKind, selector string, _ []string) ([]unstructured.Unstructured, error) {
+func (f *fakeCluster) List(_ context.Context, gk schema.GroupKind, selector string, namespaces []string) ([]unstructured.Unstructured, error) {
 	sel, err := labels.Parse(selector)
 	if err != nil {
 		return nil, err
 	}
 	var out []unstructured.Unstructured
 	for _, u := range f.objs {
+		if len(namespaces) > 0 && !slices.Contains(namespaces, u.GetNamespace()) {
+			continue
+		}
 		if u.GroupVersionKind().GroupKind() == gk && sel.Matches(labels.Set(u.GetLabels())) {
 			out = append(out, *u.DeepCopy())
 		}
@@ -264,6 +268,9 @@ func TestKubernetes(t *testing.T) {
 		"prune of the whole environment": {
 			live: []string{
 				"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other, namespace: team, labels: {skyc.dev/service: other, skyc.dev/environment: staging}}",
+				// Another repository's, in a namespace this render does not use.
+				"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: theirs, namespace: elsewhere, labels: {skyc.dev/service: other, skyc.dev/environment: staging}}",
+				"apiVersion: v1\nkind: Namespace\nmetadata: {name: elsewhere, labels: {skyc.dev/service: other, skyc.dev/environment: staging}}",
 			},
 			render: []string{"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: new, namespace: team}"},
 			want:   "create ConfigMap/team/new\ndelete ConfigMap/team/other [destructive]\n",

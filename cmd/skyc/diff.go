@@ -80,9 +80,10 @@ classified: a change of the configuration, drift (the live value was set
 by another field manager, such as kubectl edit or scale, or an
 autoscaler; applying resets it), or an immutable field (the object must be
 deleted and created again). Objects labelled as skyc's for the
-environment (skyc.dev/environment, skyc.dev/service) that are no longer
-rendered are deletions; when PATH is not the whole repository (ROOT/...),
-only the rendered services' objects are considered.
+environment (skyc.dev/environment, skyc.dev/service) in the namespaces the
+render uses that are no longer rendered are deletions; when PATH is not
+the whole repository (ROOT/...), only the rendered services' objects are
+considered.
 
 Deletions and recreations are destructive: they are listed at the end and
 make skyc diff exit 3 unless --allow-destructive names each of them
