@@ -10,4 +10,8 @@ import (
 // cluster is shared by every test of this package.
 var cluster testcluster.Shared
 
-func TestMain(m *testing.M) { os.Exit(cluster.Run(m)) }
+func TestMain(m *testing.M) {
+	code := cluster.Run(m)
+	removeSkycBinary()
+	os.Exit(code)
+}
