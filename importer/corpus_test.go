@@ -3,11 +3,14 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/skyc-dev/skyc/internal/skyfmt"
 )
 
 // corpusKnown lists the corpus files that cannot be imported as
@@ -51,6 +54,15 @@ func TestCorpusImport(t *testing.T) {
 		if err != nil {
 			t.Errorf("%v", err)
 			continue
+		}
+		again, err := Import(reg, []Input{{Name: name, Data: data}}, ImportOptions{})
+		if err != nil || string(again.Source) != string(res.Source) {
+			t.Errorf("%s: a second import gave different source (%v)", name, err)
+		}
+		if !bytes.Contains(res.Source, []byte(`b"`)) {
+			if ok, err := skyfmt.IsFormatted(name, res.Source); !ok || err != nil {
+				t.Errorf("%s: the generated source is not as skyc fmt prints it (%v)", name, err)
+			}
 		}
 		got, err := RenderSource(context.Background(), res.Source)
 		if err != nil {

@@ -80,7 +80,7 @@ func (r *Runner) render(thread *starlark.Thread, fn *starlark.Builtin, args star
 		}
 	}
 	ctx := context.Background()
-	if c, ok := thread.Local("context").(context.Context); ok {
+	if c, ok := thread.Local(contextKey).(context.Context); ok {
 		ctx = c
 	}
 	rd, err := r.renderer(ctx, envName, varMap, file)

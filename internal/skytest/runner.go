@@ -198,7 +198,10 @@ type testState struct {
 	name string
 }
 
-const stateKey = "skytest.state"
+const (
+	stateKey   = "skytest.state"
+	contextKey = "skytest.context" // the run's context.Context, for render()
+)
 
 func stateOf(thread *starlark.Thread) (*testState, bool) {
 	s, ok := thread.Local(stateKey).(*testState)
@@ -260,7 +263,7 @@ func (r *Runner) runFile(ctx context.Context, file string) *FileResult {
 		}
 		st := &testState{file: file, label: label, result: res, used: snapshots, name: t.name}
 		start := time.Now()
-		_, err := r.rt.Call(ctx, label, t.fn, nil, map[string]any{stateKey: st})
+		_, err := r.rt.Call(ctx, label, t.fn, nil, map[string]any{stateKey: st, contextKey: ctx})
 		res.Duration = time.Since(start)
 		res.Updated = st.updated
 		if err != nil {
