@@ -1,11 +1,13 @@
 package manifest
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"reflect"
+	goruntime "runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v2"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -19,15 +21,24 @@ import (
 // obj must be a non-nil pointer to a struct with apiVersion and kind set
 // (a k8s.io/api type), or an unstructured object with both set.
 func Encode(obj runtime.Object) ([]byte, error) {
+	return appendEncode(nil, obj)
+}
+
+// appendEncode appends the YAML document of obj to b, as Encode returns it.
+// On error b is returned unchanged.
+func appendEncode(b []byte, obj runtime.Object) ([]byte, error) {
 	tree, err := encodeTree(obj)
 	if err != nil {
-		return nil, err
+		return b, err
 	}
-	b, err := emit(tree)
+	if out, ok := appendFastYAML(b, tree); ok {
+		return out, nil
+	}
+	doc, err := emitSlow(tree)
 	if err != nil {
-		return nil, fmt.Errorf("encoding %s: %w", describe(obj), err)
+		return b, fmt.Errorf("encoding %s: %w", describe(obj), err)
 	}
-	return b, nil
+	return append(b, doc...), nil
 }
 
 // encodeTree returns the document tree of obj (see tree.go).
@@ -120,15 +131,6 @@ func dropKey(m yaml.MapSlice, key string) yaml.MapSlice {
 	return m
 }
 
-// emit writes a document tree as YAML: through the fast path (emit.go)
-// when it can, else with yaml.v2.
-func emit(tree yaml.MapSlice) (b []byte, err error) {
-	if b, ok := appendFastYAML(nil, tree); ok {
-		return b, nil
-	}
-	return emitSlow(tree)
-}
-
 // emitSlow writes a document tree as YAML with yaml.v2.
 func emitSlow(tree yaml.MapSlice) (b []byte, err error) {
 	defer func() {
@@ -163,24 +165,59 @@ func describe(obj runtime.Object) string {
 // given order (call Sort first for the canonical one), with "---" between
 // documents. A document whose object has a Source starts with the comment
 // "# Source: <Source>". Every object is encoded before anything is written,
-// so an object that does not encode leaves w untouched.
+// so an object that does not encode leaves w untouched; if several do not,
+// the error names the first.
+//
+// Objects are encoded on all CPUs, in runs of consecutive objects whose
+// documents are written in order.
 func WriteStream(w io.Writer, objs []Object) error {
-	var buf bytes.Buffer
-	for i, o := range objs {
-		b, err := Encode(o.Obj)
-		if err != nil {
-			return fmt.Errorf("writing stream: %s: %w", o.origin(), err)
-		}
-		if i > 0 {
-			buf.WriteString("---\n")
-		}
-		buf.WriteString(header(o))
-		buf.Write(b)
+	chunks := make([][]byte, (len(objs)+streamChunk-1)/streamChunk)
+	errs := make([]error, len(chunks))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(goruntime.GOMAXPROCS(0), len(chunks)) {
+		wg.Go(func() {
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= len(chunks) {
+					return
+				}
+				chunks[c], errs[c] = appendStream(nil, objs, c*streamChunk, min((c+1)*streamChunk, len(objs)))
+			}
+		})
 	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("writing stream: %w", err)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	for _, c := range chunks {
+		if _, err := w.Write(c); err != nil {
+			return fmt.Errorf("writing stream: %w", err)
+		}
 	}
 	return nil
+}
+
+// streamChunk is the number of consecutive objects one goroutine of
+// WriteStream encodes at a time.
+const streamChunk = 64
+
+// appendStream appends the documents of objs[lo:hi] to b as WriteStream
+// writes them, stopping at the first object that does not encode.
+func appendStream(b []byte, objs []Object, lo, hi int) ([]byte, error) {
+	for i := lo; i < hi; i++ {
+		if i > 0 {
+			b = append(b, "---\n"...)
+		}
+		b = append(b, header(objs[i])...)
+		var err error
+		if b, err = appendEncode(b, objs[i].Obj); err != nil {
+			return b, fmt.Errorf("writing stream: %s: %w", objs[i].origin(), err)
+		}
+	}
+	return b, nil
 }
 
 // header returns the comment lines that precede an object's document.
