@@ -131,6 +131,15 @@ func dropKey(m yaml.MapSlice, key string) yaml.MapSlice {
 	return m
 }
 
+// emit writes a document tree as YAML: through the fast path (emit.go)
+// when it can, else with yaml.v2.
+func emit(tree yaml.MapSlice) ([]byte, error) {
+	if b, ok := appendFastYAML(nil, tree); ok {
+		return b, nil
+	}
+	return emitSlow(tree)
+}
+
 // emitSlow writes a document tree as YAML with yaml.v2.
 func emitSlow(tree yaml.MapSlice) (b []byte, err error) {
 	defer func() {
