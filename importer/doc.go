@@ -9,7 +9,9 @@
 // lists such as RoleList) are flattened into their items. Every object is
 // decoded into its k8s.io/api Go type without defaulting or conversion,
 // so what comes out is what was written; the status of an object is
-// dropped, as a configuration does not write it.
+// dropped, as a configuration does not write it, and so are the ownership
+// labels skyc render adds (skyc.dev/service, skyc.dev/environment), which
+// render sets again.
 //
 // # Output
 //

@@ -4,6 +4,10 @@ import (
 	"errors"
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/schemas"
 )
 
@@ -53,6 +57,7 @@ func Import(reg *schemas.Registry, inputs []Input, opts ImportOptions) (*Result,
 	}
 	seen := map[string]Object{}
 	for _, o := range res.Objects {
+		dropOwnershipLabels(o.Obj)
 		k := key(o.Obj)
 		if prev, dup := seen[k]; dup && o.Name() != "" {
 			errs = append(errs, fmt.Errorf("%s: document %d: %s is also in %s, document %d; skyc render keeps one object of a name", o.File, o.Doc, k, prev.File, prev.Doc))
@@ -84,4 +89,25 @@ func Import(reg *schemas.Registry, inputs []Input, opts ImportOptions) (*Result,
 	}
 	res.Source = src
 	return res, nil
+}
+
+// dropOwnershipLabels removes the labels skyc render puts on every object
+// it renders (manifest.ServiceLabel, manifest.EnvironmentLabel): an
+// import of skyc's own output must not fix them, as render sets them
+// from the file and environment the objects are rendered by.
+func dropOwnershipLabels(obj runtime.Object) {
+	acc, err := meta.Accessor(obj)
+	if err != nil {
+		return
+	}
+	labels := acc.GetLabels()
+	if len(labels) == 0 {
+		return
+	}
+	delete(labels, manifest.ServiceLabel)
+	delete(labels, manifest.EnvironmentLabel)
+	if len(labels) == 0 {
+		labels = nil
+	}
+	acc.SetLabels(labels)
 }

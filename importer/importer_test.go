@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/skyc-dev/skyc/internal/textdiff"
+	"github.com/skyc-dev/skyc/manifest"
+	"github.com/skyc-dev/skyc/render"
 	"github.com/skyc-dev/skyc/schemas"
 )
 
@@ -154,6 +157,47 @@ func TestImportErrors(t *testing.T) {
 				t.Errorf("got error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestImportOwnRender imports what skyc render printed for the example
+// repository: the ownership labels render adds are not written into the
+// .sky file, and the objects come back.
+func TestImportOwnRender(t *testing.T) {
+	reg := registry(t)
+	ctx := context.Background()
+	files, explicit, err := render.Discover([]string{"../examples/..."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := render.New(ctx, render.Options{Envs: []string{"production"}}, files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := r.Render(ctx, files, explicit)
+	if out.Failed() {
+		t.Fatalf("rendering the examples: %v", out.Diagnostics[0])
+	}
+	var data bytes.Buffer
+	if err := manifest.WriteStream(&data, out.Objects); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(reg, []Input{{Name: "examples-production.yaml", Data: data.Bytes()}}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(res.Source), "skyc.dev/") {
+		t.Errorf("the ownership labels were imported:\n%s", res.Source)
+	}
+	got, err := RenderSource(ctx, res.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range Compare(res.Objects, got) {
+		t.Error(d)
+	}
+	if len(res.Objects) < 10 {
+		t.Errorf("only %d objects imported", len(res.Objects))
 	}
 }
 
