@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"go.starlark.net/starlark"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/dynamicpb"
@@ -86,10 +87,16 @@ func (t *MessageType) AttrNames() []string {
 	return names
 }
 
+// NewHook is the key of a thread-local value (see starlark.Thread.SetLocal)
+// that, when it is a func(*starlark.Thread, proto.Message), is called with
+// the thread and every message a message type constructs. It is how a
+// renderer learns which line of which .sky file made an object.
+const NewHook = "starproto.NewHook"
+
 // CallInternal constructs a message from keyword arguments, setting the
 // fields in the order given (which matters for oneofs). A None argument
-// leaves its field unset.
-func (t *MessageType) CallInternal(_ *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// leaves its field unset. The thread's NewHook, if any, sees the message.
+func (t *MessageType) CallInternal(thread *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	md := t.typ.Descriptor()
 	if len(args) > 0 {
 		return nil, fmt.Errorf("%s() takes keyword arguments only (field = value), got %d positional", md.Name(), len(args))
@@ -103,6 +110,11 @@ func (t *MessageType) CallInternal(_ *starlark.Thread, args starlark.Tuple, kwar
 		}
 		if err := x.set(fd, kv[1]); err != nil {
 			return nil, err
+		}
+	}
+	if thread != nil {
+		if hook, ok := thread.Local(NewHook).(func(*starlark.Thread, proto.Message)); ok {
+			hook(thread, x.m.Interface())
 		}
 	}
 	return x, nil
