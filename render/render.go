@@ -14,11 +14,14 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+	"google.golang.org/protobuf/proto"
 	"k8s.io/apimachinery/pkg/api/meta"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/skyc-dev/skyc/config"
 	"github.com/skyc-dev/skyc/internal/spell"
 	"github.com/skyc-dev/skyc/lang"
+	"github.com/skyc-dev/skyc/lang/starproto"
 	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/schemas"
 	"github.com/skyc-dev/skyc/stdlib"
@@ -134,7 +137,11 @@ func (r *Renderer) Environments() []*config.Environment { return r.envs }
 // the diagnostics. Objects are only complete when Diagnostics holds no
 // error.
 type Result struct {
-	Objects     []manifest.Object
+	Objects []manifest.Object
+	// Origins maps each object of Objects to where the user's .sky code
+	// constructed it: for the objects service() makes, the call of
+	// service(). Objects made otherwise (e.g. by decoding) have none.
+	Origins     map[kruntime.Object]lang.Pos
 	Diagnostics []*lang.Diagnostic
 }
 
@@ -157,6 +164,7 @@ type job struct {
 
 type jobResult struct {
 	objects []manifest.Object
+	origins map[kruntime.Object]lang.Pos
 	diags   []*lang.Diagnostic
 }
 
@@ -210,6 +218,12 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 	wg.Wait()
 	for _, jr := range results {
 		res.Objects = append(res.Objects, jr.objects...)
+		for o, p := range jr.origins {
+			if res.Origins == nil {
+				res.Origins = map[kruntime.Object]lang.Pos{}
+			}
+			res.Origins[o] = p
+		}
 		res.Diagnostics = append(res.Diagnostics, jr.diags...)
 	}
 	res.Diagnostics = dedupe(res.Diagnostics)
@@ -263,7 +277,8 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 		return jobResult{diags: []*lang.Diagnostic{d}}
 	}
 	ctxVal := envValue(j.env)
-	v, err := r.rt.Call(ctx, j.label, mainFn, starlark.Tuple{ctxVal}, map[string]any{stdlib.EnvKey: ctxVal})
+	orig := origins{}
+	v, err := r.rt.Call(ctx, j.label, mainFn, starlark.Tuple{ctxVal}, map[string]any{starproto.NewHook: orig.record, stdlib.EnvKey: ctxVal})
 	if err != nil {
 		res := fail(err)
 		varsHint(res.diags[0], j.env, r.rt.Source(j.label))
@@ -272,7 +287,8 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	var out jobResult
 	name := ServiceName(j.label)
 	var labelErr error
-	err = r.flatten(v, "main()", func(what string, obj manifest.Object) {
+	err = r.flatten(v, "main()", func(what string, m proto.Message, obj manifest.Object) {
+		out.origins = orig.note(out.origins, m, obj.Obj)
 		obj.Env, obj.Service, obj.Source = j.env.Name, name, j.label
 		if err := manifest.SetOwnership(obj); err != nil && labelErr == nil {
 			labelErr = fmt.Errorf("service name %w", err)
@@ -289,7 +305,7 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 }
 
 // flatten walks what main returned: objects, structs of objects, lists.
-func (r *Renderer) flatten(v starlark.Value, what string, emit func(string, manifest.Object)) error {
+func (r *Renderer) flatten(v starlark.Value, what string, emit func(string, proto.Message, manifest.Object)) error {
 	switch v := v.(type) {
 	case *starlarkstruct.Struct:
 		for _, name := range v.AttrNames() {
@@ -333,7 +349,7 @@ func (r *Renderer) flatten(v starlark.Value, what string, emit func(string, mani
 	if acc.GetName() == "" {
 		return fmt.Errorf("%s: %s has no metadata.name; give it metadata = k8s.meta.ObjectMeta(name = ...)", what, obj.GetObjectKind().GroupVersionKind().Kind)
 	}
-	emit(what, manifest.Object{Obj: obj})
+	emit(what, m, manifest.Object{Obj: obj})
 	return nil
 }
 
