@@ -42,7 +42,7 @@ func TestCorpusImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Import(reg, []Input{{Name: name, Data: data}}, ImportOptions{})
+		res, err := Import(context.Background(), reg, []Input{{Name: name, Data: data}}, ImportOptions{})
 		if reason, known := corpusKnown[name]; known {
 			if err == nil {
 				t.Errorf("%s: imported, but is listed as known not to (%s); drop it from corpusKnown", name, reason)
@@ -55,7 +55,7 @@ func TestCorpusImport(t *testing.T) {
 			t.Errorf("%v", err)
 			continue
 		}
-		again, err := Import(reg, []Input{{Name: name, Data: data}}, ImportOptions{})
+		again, err := Import(context.Background(), reg, []Input{{Name: name, Data: data}}, ImportOptions{})
 		if err != nil || string(again.Source) != string(res.Source) {
 			t.Errorf("%s: a second import gave different source (%v)", name, err)
 		}

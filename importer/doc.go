@@ -36,6 +36,20 @@
 //     multi-line strings as triple-quoted literals; binary data that is
 //     not printable text becomes a bytes literal.
 //
+// # service() and worker()
+//
+// A Deployment that carries the platform's standard labels
+// (app.kubernetes.io/managed-by: skyc, .../component: server or worker),
+// as skyc renders them, is read back into a service() or worker() call:
+// name, team, image, command, args, replicas or autoscale (from the
+// HorizontalPodAutoscaler beside it), cpu, memory, env (secret_env for
+// Secret references), block_egress (its egress NetworkPolicy), port,
+// probe paths and ingress_host (for a service), namespace, cost centre,
+// extra labels and pod annotations. The call replaces the objects it
+// renders only if rendering it alone gives exactly those objects back;
+// a workload whose objects were changed after the call (an override)
+// stays in typed constructors. ImportOptions.TypedOnly turns this off.
+//
 // The result is laid out line by line (a call that fits in the line width
 // stays on one line) and then formatted by skyfmt, so it is what skyc fmt
 // would print. The output is deterministic.

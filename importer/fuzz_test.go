@@ -20,7 +20,7 @@ func FuzzImport(f *testing.F) {
 	f.Add([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: \"\\x00\"}\n"))
 	reg := registry(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := Import(reg, []Input{{Name: "fuzz.yaml", Data: data}}, ImportOptions{})
+		res, err := Import(context.Background(), reg, []Input{{Name: "fuzz.yaml", Data: data}}, ImportOptions{})
 		if err != nil {
 			return
 		}

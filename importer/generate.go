@@ -23,6 +23,10 @@ type Options struct {
 	// Header is a comment written at the top of the file, one "# " line
 	// per line of it. Empty means a line naming the input files.
 	Header string
+
+	// platform are the groups of objects written as service() or
+	// worker() calls (see recognize).
+	platform []platformCall
 }
 
 // stdPackages are the protobuf packages the standard library's k8s
@@ -70,7 +74,23 @@ var fileModes = map[string]bool{"defaultMode": true, "mode": true}
 func Generate(reg *schemas.Registry, objs []Object, opts Options) ([]byte, error) {
 	g := &generator{reg: reg, extra: map[string]protoreflect.FullName{}}
 	top := &list{}
-	for _, o := range objs {
+	first := map[int]platformCall{}
+	member := map[int]bool{}
+	for _, c := range opts.platform {
+		first[c.members[0]] = c
+		for _, m := range c.members {
+			member[m] = true
+		}
+	}
+	for i, o := range objs {
+		if c, ok := first[i]; ok {
+			top.elems = append(top.elems, c.expr)
+			top.comments = append(top.comments, describeCall(c, objs))
+			continue
+		}
+		if member[i] {
+			continue
+		}
 		m, err := reg.FromObject(o.Obj)
 		if err != nil {
 			return nil, fmt.Errorf("%s: document %d: %w", o.File, o.Doc, err)

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -36,11 +37,17 @@ type ImportOptions struct {
 	// (custom resources) instead of failing; they are listed in
 	// Result.Skipped and in a comment at the top of the file.
 	SkipUnknown bool
+	// TypedOnly writes every object as a typed constructor, never as a
+	// service() or worker() call.
+	TypedOnly bool
 }
 
 // Import decodes inputs and generates one .sky file returning all their
-// objects. Every error found is returned, joined.
-func Import(reg *schemas.Registry, inputs []Input, opts ImportOptions) (*Result, error) {
+// objects. Objects that the standard library's service() or worker()
+// render exactly, as they do when skyc rendered them, become such a call
+// (unless opts.TypedOnly); the rest become typed constructors. Every
+// error found is returned, joined.
+func Import(ctx context.Context, reg *schemas.Registry, inputs []Input, opts ImportOptions) (*Result, error) {
 	res := &Result{}
 	var errs []error
 	for _, in := range inputs {
@@ -74,6 +81,9 @@ func Import(reg *schemas.Registry, inputs []Input, opts ImportOptions) (*Result,
 		return nil, errors.New("no Kubernetes objects in the input")
 	}
 	gen := opts.Options
+	if !opts.TypedOnly {
+		gen.platform = recognize(ctx, res.Objects)
+	}
 	if len(res.Skipped) > 0 {
 		if gen.Header == "" {
 			gen.Header = "Imported by skyc import from " + fileList(res.Objects) + "."

@@ -55,7 +55,7 @@ func TestGoldenRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Import(reg, []Input{{Name: name, Data: data}}, ImportOptions{})
+			res, err := Import(context.Background(), reg, []Input{{Name: name, Data: data}}, ImportOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,11 +97,11 @@ func TestImportAllAtOnce(t *testing.T) {
 		}
 		in = append(in, Input{Name: file, Data: data})
 	}
-	res, err := Import(reg, in, ImportOptions{})
+	res, err := Import(context.Background(), reg, in, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := Import(reg, in, ImportOptions{})
+	again, err := Import(context.Background(), reg, in, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestImportErrors(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			res, err := Import(reg, []Input{{Name: "in.yaml", Data: []byte(tc.in)}}, ImportOptions{SkipUnknown: tc.skipUnknown})
+			res, err := Import(context.Background(), reg, []Input{{Name: "in.yaml", Data: []byte(tc.in)}}, ImportOptions{SkipUnknown: tc.skipUnknown})
 			if tc.want == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -182,12 +182,27 @@ func TestImportOwnRender(t *testing.T) {
 	if err := manifest.WriteStream(&data, out.Objects); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Import(reg, []Input{{Name: "examples-production.yaml", Data: data.Bytes()}}, ImportOptions{})
+	res, err := Import(context.Background(), reg, []Input{{Name: "examples-production.yaml", Data: data.Bytes()}}, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(string(res.Source), "skyc.dev/") {
 		t.Errorf("the ownership labels were imported:\n%s", res.Source)
+	}
+	// The ledger worker is a plain worker() call; the payments API
+	// overrides a field of its Deployment, so service() alone does not
+	// render it and it stays typed.
+	for _, want := range []string{"        worker(\n            name = \"ledger-worker\",", "k8s.apps.Deployment("} {
+		if !strings.Contains(string(res.Source), want) {
+			t.Errorf("the source lacks %q:\n%s", want, res.Source)
+		}
+	}
+	typed, err := Import(ctx, reg, []Input{{Name: "examples-production.yaml", Data: data.Bytes()}}, ImportOptions{TypedOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(typed.Source), "worker(") {
+		t.Errorf("TypedOnly wrote a worker() call:\n%s", typed.Source)
 	}
 	got, err := RenderSource(ctx, res.Source)
 	if err != nil {

@@ -18,6 +18,7 @@ type importFlags struct {
 	out         string
 	skipUnknown bool
 	verify      bool
+	typed       bool
 }
 
 func newImportFlags() (*flag.FlagSet, *importFlags) {
@@ -26,6 +27,7 @@ func newImportFlags() (*flag.FlagSet, *importFlags) {
 	fs.StringVar(&f.out, "o", "-", "write the .sky file to `FILE`, or \"-\" for stdout")
 	fs.BoolVar(&f.skipUnknown, "skip-unknown", false, "leave out objects of kinds skyc has no type for (custom resources) instead of failing; they are listed in a comment")
 	fs.BoolVar(&f.verify, "verify", true, "render the generated file and check that it gives the input objects back")
+	fs.BoolVar(&f.typed, "typed", false, "write every object as a typed constructor, never as service() or worker()")
 	return fs, f
 }
 
@@ -41,7 +43,9 @@ main(ctx) returns the same objects, as typed constructors:
 k8s.apps.Deployment(...), k8s.core.Service(...), and proto.package(...)
 for API groups outside the standard library's k8s struct. Move a service
 onto skyc by importing what it deploys today, then replace the parts that
-match the platform's service() or worker() by hand.
+match the platform's service() or worker() by hand. Objects that skyc
+rendered itself (they carry the platform's standard labels) come back as
+the service() or worker() call that renders them exactly, unless --typed.
 
 FILE is a YAML or JSON manifest with one or more documents: plain
 manifests, "helm template" or "kustomize build" output, or a List; "-"
@@ -101,7 +105,9 @@ func runImport(env *cmdEnv, c *command, args []string) int {
 	if err != nil {
 		return env.errorf("import: building the type registry: %v", err)
 	}
-	res, err := importer.Import(reg, inputs, importer.ImportOptions{SkipUnknown: f.skipUnknown})
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer cancel()
+	res, err := importer.Import(ctx, reg, inputs, importer.ImportOptions{SkipUnknown: f.skipUnknown, TypedOnly: f.typed})
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintf(env.stderr, "skyc import: %s\n", line)
@@ -119,8 +125,6 @@ func runImport(env *cmdEnv, c *command, args []string) int {
 	if !f.verify {
 		return exitOK
 	}
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer cancel()
 	got, err := importer.RenderSource(ctx, res.Source)
 	if err != nil {
 		return env.errorf("import: checking the round trip: %v", err)

@@ -1,0 +1,270 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+)
+
+// The standard labels of skyc's platform workloads (stdlib/_platform.sky).
+const (
+	nameLabel       = "app.kubernetes.io/name"
+	componentLabel  = "app.kubernetes.io/component"
+	managedByLabel  = "app.kubernetes.io/managed-by"
+	teamLabel       = "team"
+	costCentreLabel = "cost-centre"
+	managedBySkyc   = "skyc"
+)
+
+// platformCall is a group of input objects that one service() or
+// worker() call renders exactly.
+type platformCall struct {
+	expr    node
+	members []int // indexes into the objects, ascending
+	fn      string
+	name    string
+}
+
+// recognize finds the groups of objs that the standard library's
+// service() or worker() reproduce exactly, and returns a call for each.
+// A group is a Deployment carrying the platform's standard labels and the
+// objects of the same workload beside it (ServiceAccount, Service,
+// PodDisruptionBudget, HorizontalPodAutoscaler, NetworkPolicy, Ingress).
+// The call's arguments are read off the objects; the call is kept only if
+// rendering it gives the group back, semantically equal, and nothing
+// more.
+func recognize(ctx context.Context, objs []Object) []platformCall {
+	var calls []platformCall
+	taken := map[int]bool{}
+	for i, o := range objs {
+		d, ok := o.Obj.(*appsv1.Deployment)
+		if !ok || d.Labels[managedByLabel] != managedBySkyc {
+			continue
+		}
+		c, ok := inferCall(d, objs, i, taken)
+		if !ok {
+			continue
+		}
+		src := "def main(ctx):\n    return " + flatString(c.expr) + "\n"
+		got, err := RenderSource(ctx, []byte(src))
+		if err != nil {
+			continue
+		}
+		var group []Object
+		for _, m := range c.members {
+			group = append(group, objs[m])
+		}
+		if len(Compare(group, got)) > 0 {
+			continue
+		}
+		for _, m := range c.members {
+			taken[m] = true
+		}
+		calls = append(calls, c)
+	}
+	return calls
+}
+
+// flatString writes n on one line, however long.
+func flatString(n node) string {
+	var b strings.Builder
+	writeFlat(&b, n, int(^uint(0)>>1))
+	return b.String()
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// inferCall reads service() or worker() arguments off Deployment d (objs[i])
+// and the objects of the same workload.
+func inferCall(d *appsv1.Deployment, objs []Object, i int, taken map[int]bool) (platformCall, bool) {
+	name, team := d.Labels[nameLabel], d.Labels[teamLabel]
+	component := d.Labels[componentLabel]
+	spec := d.Spec.Template.Spec
+	if name == "" || name != d.Name || team == "" || len(spec.Containers) != 1 {
+		return platformCall{}, false
+	}
+	fn := map[string]string{"server": "service", "worker": "worker"}[component]
+	if fn == "" {
+		return platformCall{}, false
+	}
+	ns := d.Namespace
+	c := spec.Containers[0]
+	expr := &call{fn: fn}
+	arg := func(k string, v node) { expr.args = append(expr.args, kwarg{k, v}) }
+	arg("name", atom(quote(name)))
+	arg("team", atom(quote(team)))
+	arg("image", atom(quote(c.Image)))
+
+	members := []int{i}
+	// find returns the index of the input object of the workload with the
+	// given kind and name.
+	find := func(kind, objName string) (int, bool) {
+		for j, o := range objs {
+			if taken[j] || j == i || o.GVK().Kind != kind || o.Name() != objName || o.Namespace() != ns {
+				continue
+			}
+			acc, err := meta.Accessor(o.Obj)
+			if err != nil || acc.GetLabels()[managedByLabel] != managedBySkyc || acc.GetLabels()[nameLabel] != name {
+				continue
+			}
+			members = append(members, j)
+			return j, true
+		}
+		return 0, false
+	}
+
+	if fn == "service" {
+		port := int32(0)
+		for _, p := range c.Ports {
+			if p.Name == "http" {
+				port = p.ContainerPort
+			}
+		}
+		if port == 0 {
+			return platformCall{}, false
+		}
+		if _, ok := find("Service", name); !ok {
+			return platformCall{}, false
+		}
+		if port != 8080 {
+			arg("port", atom(strconv.Itoa(int(port))))
+		}
+	}
+	if len(c.Command) > 0 {
+		arg("command", stringList(c.Command))
+	}
+	if len(c.Args) > 0 {
+		arg("args", stringList(c.Args))
+	}
+	if j, ok := find("HorizontalPodAutoscaler", name); ok {
+		hpa, ok := objs[j].Obj.(*autoscalingv2.HorizontalPodAutoscaler)
+		if !ok || hpa.Spec.MinReplicas == nil || len(hpa.Spec.Metrics) != 1 || hpa.Spec.Metrics[0].Resource == nil ||
+			hpa.Spec.Metrics[0].Resource.Target.AverageUtilization == nil {
+			return platformCall{}, false
+		}
+		arg("autoscale", &call{fn: "autoscale", args: []kwarg{
+			{"min", atom(strconv.Itoa(int(*hpa.Spec.MinReplicas)))},
+			{"max", atom(strconv.Itoa(int(hpa.Spec.MaxReplicas)))},
+			{"cpu_percent", atom(strconv.Itoa(int(*hpa.Spec.Metrics[0].Resource.Target.AverageUtilization)))},
+		}})
+	} else if d.Spec.Replicas != nil {
+		arg("replicas", atom(strconv.Itoa(int(*d.Spec.Replicas))))
+	}
+	if q, ok := c.Resources.Requests[corev1.ResourceCPU]; ok {
+		arg("cpu", atom(quote(q.String())))
+	}
+	if q, ok := c.Resources.Requests[corev1.ResourceMemory]; ok {
+		arg("memory", atom(quote(q.String())))
+	}
+	if _, ok := find("NetworkPolicy", name+"-egress"); ok {
+		arg("block_egress", atom("True"))
+	}
+	if len(c.Env) > 0 {
+		env := &dict{}
+		for _, e := range c.Env {
+			env.keys = append(env.keys, quote(e.Name))
+			switch {
+			case e.ValueFrom == nil:
+				env.vals = append(env.vals, atom(quote(e.Value)))
+			case e.ValueFrom.SecretKeyRef != nil && e.Value == "":
+				ref := e.ValueFrom.SecretKeyRef
+				env.vals = append(env.vals, &call{fn: "secret_env", args: []kwarg{
+					{"secret", atom(quote(ref.Name))}, {"key", atom(quote(ref.Key))},
+				}})
+			default:
+				return platformCall{}, false
+			}
+		}
+		arg("env", env)
+	}
+	if ns != team {
+		arg("namespace", atom(quote(ns)))
+	}
+	if fn == "service" {
+		if p := c.ReadinessProbe; p != nil && p.HTTPGet != nil && p.HTTPGet.Path != "/ready" {
+			arg("ready_path", atom(quote(p.HTTPGet.Path)))
+		}
+		if p := c.LivenessProbe; p != nil && p.HTTPGet != nil && p.HTTPGet.Path != "/healthz" {
+			arg("health_path", atom(quote(p.HTTPGet.Path)))
+		}
+		if j, ok := find("Ingress", name); ok {
+			ing, ok := objs[j].Obj.(*networkingv1.Ingress)
+			if !ok || len(ing.Spec.Rules) != 1 {
+				return platformCall{}, false
+			}
+			arg("ingress_host", atom(quote(ing.Spec.Rules[0].Host)))
+		}
+	}
+	if cc := d.Labels[costCentreLabel]; cc != "" {
+		arg("cost_centre", atom(quote(cc)))
+	}
+	extra := &dict{}
+	for _, k := range sortedKeys(d.Labels) {
+		switch k {
+		case nameLabel, componentLabel, managedByLabel, teamLabel, costCentreLabel:
+			continue
+		}
+		extra.keys = append(extra.keys, quote(k))
+		extra.vals = append(extra.vals, atom(quote(d.Labels[k])))
+	}
+	if len(extra.keys) > 0 {
+		arg("labels", extra)
+	}
+	if a := d.Spec.Template.Annotations; len(a) > 0 {
+		ann := &dict{}
+		for _, k := range sortedKeys(a) {
+			ann.keys = append(ann.keys, quote(k))
+			ann.vals = append(ann.vals, atom(quote(a[k])))
+		}
+		arg("annotations", ann)
+	}
+	sa := spec.ServiceAccountName
+	if sa != "" && sa != name {
+		arg("service_account", atom(quote(sa)))
+	}
+	if sa == "" {
+		sa = name
+	}
+	find("ServiceAccount", sa)
+	find("PodDisruptionBudget", name)
+	return platformCall{expr: expr, members: sorted(members), fn: fn, name: name}, true
+}
+
+func sorted(xs []int) []int {
+	sort.Ints(xs)
+	return xs
+}
+
+func stringList(ss []string) node {
+	l := &list{}
+	for _, s := range ss {
+		l.elems = append(l.elems, atom(quote(s)))
+	}
+	return l
+}
+
+func describeCall(c platformCall, objs []Object) string {
+	s := fmt.Sprintf("%s() %s:", c.fn, c.name)
+	for k, m := range c.members {
+		if k > 0 {
+			s += ","
+		}
+		s += " " + objs[m].GVK().Kind
+	}
+	return s
+}
