@@ -42,9 +42,10 @@ func (Schema) Check(ctx context.Context, objs []manifest.Object) ([]Finding, err
 	return out, nil
 }
 
-// Locator gives the position of a field of an object, for findings that
-// name one: "deploy/web.yaml:23". It returns "" when it does not know the
-// object or the field, and the object's own Source is used.
+// Locator gives the position of a field of an object, "deploy/web.yaml:23",
+// or of the object itself when field is "" (for a rendered object, the .sky
+// line that constructed it). It returns "" when it knows no better than
+// the object's Source.
 type Locator func(obj manifest.Object, field string) string
 
 // Options configure Run. The zero value runs only the Kubernetes
@@ -52,13 +53,13 @@ type Locator func(obj manifest.Object, field string) string
 type Options struct {
 	// Checkers are run in order; nil means just Schema{}.
 	Checkers []Checker
-	// Locate, if set, refines the source of findings with a field.
+	// Locate, if set, refines the source of findings.
 	Locate Locator
 }
 
 // Run runs every checker over objs and returns all findings in a fixed
-// order (Sort). With opts.Locate, findings that name a field get that
-// field's position when it is known.
+// order (Sort). With opts.Locate, findings get the position of their field
+// or object where it is known.
 func Run(ctx context.Context, objs []manifest.Object, opts Options) ([]Finding, error) {
 	checkers := opts.Checkers
 	if checkers == nil {
@@ -78,9 +79,6 @@ func Run(ctx context.Context, objs []manifest.Object, opts Options) ([]Finding, 
 			byRef[keyOf(o.Source, o.Env, Ref(o.Obj))] = o
 		}
 		for i, f := range all {
-			if f.Field == "" {
-				continue
-			}
 			o, ok := byRef[keyOf(f.Source, f.Env, f.Object)]
 			if !ok {
 				continue

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/klog/v2"
 
 	"github.com/skyc-dev/skyc/check"
@@ -132,13 +133,13 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	}
 
 	var objs []manifest.Object
-	var locate check.Locator
+	var origins map[runtime.Object]string
 	if len(skyPaths) > 0 {
-		rendered, code := renderForCheck(ctx, env, f.render, skyPaths)
+		rendered, orig, code := renderForCheck(ctx, env, f.render, skyPaths)
 		if code != exitOK {
 			return code
 		}
-		objs = append(objs, rendered...)
+		objs, origins = append(objs, rendered...), orig
 	}
 	var plain check.Manifests
 	for _, p := range manifestPaths {
@@ -148,9 +149,12 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 		}
 		plain.Add(filepath.ToSlash(filepath.Clean(p)), data)
 	}
-	if len(manifestPaths) > 0 {
-		objs = append(objs, plain.Objects...)
-		locate = plain.Locate
+	objs = append(objs, plain.Objects...)
+	locate := func(o manifest.Object, field string) string {
+		if pos, ok := origins[o.Obj]; ok {
+			return pos
+		}
+		return plain.Locate(o, field)
 	}
 
 	findings, err := check.Run(ctx, objs, check.Options{Checkers: checkers(f), Locate: locate})
@@ -195,13 +199,15 @@ func isManifestPath(p string) bool {
 
 // renderForCheck renders .sky paths as skyc render does and returns the
 // objects, with each object's Source made relative to the working
-// directory. An evaluation error is printed as skyc render prints it.
-func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []string) ([]manifest.Object, int) {
+// directory, and where in the .sky files each object was constructed
+// ("svc/api.sky:4:19", relative too). An evaluation error is printed as
+// skyc render prints it.
+func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []string) ([]manifest.Object, map[runtime.Object]string, int) {
 	vars := map[string]string{}
 	for _, kv := range f.vars {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, env.errorf("check: --var %q: want key=value", kv)
+			return nil, nil, env.errorf("check: --var %q: want key=value", kv)
 		}
 		vars[k] = v
 	}
@@ -215,10 +221,10 @@ func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []st
 	}
 	files, explicit, err := render.Discover(paths)
 	if err != nil {
-		return nil, env.errorf("check: %v", err)
+		return nil, nil, env.errorf("check: %v", err)
 	}
 	if len(files) == 0 {
-		return nil, env.errorf("check: no .sky files in %s", strings.Join(paths, " "))
+		return nil, nil, env.errorf("check: no .sky files in %s", strings.Join(paths, " "))
 	}
 	r, err := render.New(ctx, render.Options{
 		Root:      f.root,
@@ -233,17 +239,22 @@ func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []st
 		},
 	}, files[0])
 	if err != nil {
-		return nil, env.errorf("check: %v", err)
+		return nil, nil, env.errorf("check: %v", err)
 	}
 	res := r.Render(ctx, files, explicit)
 	if printDiagnostics(env, r.Runtime(), res.Diagnostics, f.verbose) {
-		return nil, exitError
+		return nil, nil, exitError
 	}
 	cwd, _ := os.Getwd()
-	for i := range res.Objects {
-		res.Objects[i].Source = relativeSource(r.Runtime().Root(), cwd, res.Objects[i].Source)
+	root := r.Runtime().Root()
+	origins := map[runtime.Object]string{}
+	for i, o := range res.Objects {
+		res.Objects[i].Source = relativeSource(root, cwd, o.Source)
+		if pos, ok := res.Origins[o.Obj]; ok {
+			origins[o.Obj] = relativeSource(root, cwd, pos.String())
+		}
 	}
-	return res.Objects, exitOK
+	return res.Objects, origins, exitOK
 }
 
 // relativeSource turns a source position whose file is a label relative to
