@@ -73,4 +73,16 @@
 // that WriteTree may replace; any other non-empty directory is refused.
 // Concurrent writers of one DIR are serialized with flock on DIR's parent
 // directory, and the last one wins with its whole tree.
+//
+// # Documents
+//
+// An Object whose Doc is set is a [Document] instead of a Kubernetes
+// object: a service's CloudFormation template or an IAM role's policy
+// documents, encoded by the code that made it ([EncodeYAML], with the same
+// emitter as objects, or [EncodeJSON], which keeps mappings in order).
+// Documents sort after their service's objects, go into a tree as
+// DIR/<env>/<service>/cloudformation/<stack>.yaml and
+// DIR/<env>/<service>/iam/<role>.json (a YAML document after its
+// "# Source:" comment, JSON as it is), and into a stream after a
+// "# File:" comment naming that path. ReadTree reads them back.
 package manifest

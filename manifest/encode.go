@@ -173,7 +173,9 @@ func describe(obj runtime.Object) string {
 // WriteStream writes objs to w as one multi-document YAML stream, in the
 // given order (call Sort first for the canonical one), with "---" between
 // documents. A document whose object has a Source starts with the comment
-// "# Source: <Source>". Every object is encoded before anything is written,
+// "# Source: <Source>"; a Document object's (a CloudFormation template,
+// an IAM role's JSON) then has "# File: <env>/<service>/<Path>", the file
+// it is in a tree. Every object is encoded before anything is written,
 // so an object that does not encode leaves w untouched; if several do not,
 // the error names the first.
 //
@@ -219,6 +221,11 @@ func appendStream(b []byte, objs []Object, lo, hi int) ([]byte, error) {
 	for i := lo; i < hi; i++ {
 		if i > 0 {
 			b = append(b, "---\n"...)
+		}
+		if o := objs[i]; o.Doc != nil {
+			b = append(b, documentHeader(o, true)...)
+			b = append(b, o.Doc.Data...)
+			continue
 		}
 		b = append(b, header(objs[i])...)
 		var err error

@@ -24,15 +24,24 @@ type Object struct {
 	Source string
 	// Obj is the object: a pointer to a k8s.io/api struct whose apiVersion
 	// and kind are set, or an *unstructured.Unstructured (custom resources).
+	// It is nil for a Document.
 	Obj runtime.Object
+	// Doc, when not nil, makes the object a document that is not a
+	// Kubernetes object (a CloudFormation template, an IAM role); Obj is
+	// then nil.
+	Doc *Document
 }
 
-// String describes o for messages: "staging/web apps/v1 Deployment team/web".
+// String describes o for messages: "staging/web apps/v1 Deployment team/web",
+// or for a document "staging/web CloudFormationTemplate web-staging".
 func (o Object) String() string {
 	id := identify(o.Obj)
 	s := o.Service
 	if o.Env != "" {
 		s = o.Env + "/" + s
+	}
+	if o.Doc != nil {
+		return fmt.Sprintf("%s %s %s", s, o.Doc.Kind, o.Doc.Name)
 	}
 	gv := id.gvk.GroupVersion().String()
 	name := id.name
@@ -112,6 +121,9 @@ var kindOrder = map[schema.GroupKind]int{
 // otherKinds is the rank of kinds not in kindOrder.
 const otherKinds = 20
 
+// documentRank is the rank of documents (Object.Doc): after every kind.
+const documentRank = otherKinds + 1
+
 func kindRank(gk schema.GroupKind) int {
 	if r, ok := kindOrder[gk]; ok {
 		return r
@@ -128,6 +140,11 @@ type sortKey struct {
 }
 
 func keyOf(o Object) sortKey {
+	if o.Doc != nil {
+		// Documents follow the service's Kubernetes objects, by path.
+		return sortKey{env: o.Env, service: o.Service, rank: documentRank,
+			id: identity{gvk: schema.GroupVersionKind{Kind: o.Doc.Kind}, name: o.Doc.Path}, source: o.Source}
+	}
 	id := identify(o.Obj)
 	return sortKey{
 		env:     o.Env,
@@ -157,8 +174,8 @@ func compareKeys(a, b sortKey) int {
 // Secret, ConfigMap, ClusterRole, ClusterRoleBinding, Role, RoleBinding,
 // PersistentVolumeClaim, Service, Deployment, StatefulSet, DaemonSet, Job,
 // CronJob, PodDisruptionBudget, HorizontalPodAutoscaler, NetworkPolicy,
-// Ingress, then every other kind alphabetically), then API group, namespace,
-// name, API version and Source. Kinds are matched with their API group, so a
+// Ingress, then every other kind alphabetically, then documents by kind and
+// path), then API group, namespace, name, API version and Source. Kinds are matched with their API group, so a
 // custom resource named Service is not a core Service. The sort is stable:
 // objects equal in all of these keep their relative order.
 func Sort(objs []Object) {

@@ -15,7 +15,9 @@ import (
 // ReadTree reads back a tree that [WriteTree] wrote: one object per file,
 // as an *unstructured.Unstructured, with Env and Service from the file's
 // place in the tree (DIR/<env>/<service>/ or DIR/<service>/) and Source
-// from its "# Source:" line. The objects come in canonical order ([Sort]).
+// from its "# Source:" line. Documents (in a service's cloudformation/
+// and iam/ folders) come back as Objects with Doc set, their Data as
+// the maker encoded it. The objects come in canonical order ([Sort]).
 // dir must hold [MarkerFile], so that a wrong directory is an error rather
 // than an empty render.
 func ReadTree(dir string) ([]Object, error) {
@@ -27,7 +29,7 @@ func ReadTree(dir string) ([]Object, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(d.Name(), ".yaml") {
+		if d.IsDir() || !strings.HasSuffix(d.Name(), ".yaml") && !strings.HasSuffix(d.Name(), ".json") {
 			return nil
 		}
 		rel, err := filepath.Rel(dir, path)
@@ -35,6 +37,15 @@ func ReadTree(dir string) ([]Object, error) {
 			return err
 		}
 		parts := strings.Split(filepath.ToSlash(rel), "/")
+		if doc, ok, err := readDocument(path, parts); ok || err != nil {
+			if ok {
+				objs = append(objs, doc)
+			}
+			return err
+		}
+		if !strings.HasSuffix(d.Name(), ".yaml") {
+			return nil
+		}
 		var o Object
 		switch len(parts) {
 		case 2:
@@ -68,4 +79,35 @@ func ReadTree(dir string) ([]Object, error) {
 	}
 	Sort(objs)
 	return objs, nil
+}
+
+// readDocument reads the file at path as a Document if its place in the
+// tree (parts, relative to the tree) is a service's document folder:
+// <env>/<service>/<folder>/<file> or <service>/<folder>/<file>.
+func readDocument(path string, parts []string) (Object, bool, error) {
+	var o Object
+	var folder, file string
+	switch {
+	case len(parts) == 4 && documentFolders[parts[2]] != "":
+		o.Env, o.Service, folder, file = parts[0], parts[1], parts[2], parts[3]
+	case len(parts) == 3 && documentFolders[parts[1]] != "" && (parts[1] == "cloudformation" || strings.HasSuffix(parts[2], ".json")):
+		o.Service, folder, file = parts[0], parts[1], parts[2]
+	default:
+		return o, false, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return o, false, err
+	}
+	if first, rest, ok := bytes.Cut(data, []byte("\n")); ok && bytes.HasPrefix(first, []byte("# Source: ")) {
+		o.Source = string(bytes.TrimPrefix(first, []byte("# Source: ")))
+		data = rest
+	}
+	o.Doc = &Document{
+		Kind: documentFolders[folder],
+		Name: strings.TrimSuffix(strings.TrimSuffix(file, ".yaml"), ".json"),
+		Path: folder + "/" + file,
+		Data: data,
+	}
+	return o, true, nil
 }

@@ -95,8 +95,18 @@ func writeTree(ctx context.Context, dir string, objs []Object, opts treeOptions)
 	return nil
 }
 
-// planTree decides the path of every object's file.
-func planTree(objs []Object) ([]treeFile, error) {
+// planTree decides the path of every object's and document's file.
+func planTree(all []Object) ([]treeFile, error) {
+	objs, docs := splitDocuments(all)
+	files, err := planObjects(objs)
+	if err != nil {
+		return nil, err
+	}
+	return addDocuments(files, docs)
+}
+
+// planObjects decides the path of every Kubernetes object's file.
+func planObjects(objs []Object) ([]treeFile, error) {
 	withEnv := -1
 	withoutEnv := -1
 	type entry struct {
@@ -225,6 +235,9 @@ func encodeFiles(files []treeFile) error {
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
+				if files[i].obj.Doc != nil {
+					continue // encoded by its maker
+				}
 				b, err := Encode(files[i].obj.Obj)
 				if err != nil {
 					errs[i] = fmt.Errorf("%s: %w", files[i].path, err)
