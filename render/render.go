@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	kruntime "k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/skyc-dev/skyc/check/awscheck"
 	"github.com/skyc-dev/skyc/config"
 	"github.com/skyc-dev/skyc/internal/spell"
 	"github.com/skyc-dev/skyc/lang"
@@ -48,16 +50,20 @@ type Options struct {
 	MaxMemory uint64
 	// Print receives print() output.
 	Print func(pos, msg string)
+	// Now is the time waivers are checked against; zero means the time
+	// New is called. Nothing else depends on the time.
+	Now time.Time
 }
 
 // Renderer renders service files of one repository.
 type Renderer struct {
-	opts Options
-	cfg  *config.Config
-	reg  *schemas.Registry
-	br   lang.Bridge
-	rt   *lang.Runtime
-	envs []*config.Environment
+	opts  Options
+	cfg   *config.Config
+	reg   *schemas.Registry
+	br    lang.Bridge
+	rt    *lang.Runtime
+	envs  []*config.Environment
+	today time.Time
 }
 
 // New prepares a renderer: it reads the repository config, builds the type
@@ -80,7 +86,10 @@ func New(ctx context.Context, opts Options, hint string) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the type registry: %w", err)
 	}
-	br := lang.NewBridge(reg.Types())
+	br, err := stdlib.NewBridge(reg)
+	if err != nil {
+		return nil, err
+	}
 	lib, err := stdlib.Load(ctx, reg, br)
 	if err != nil {
 		return nil, err
@@ -98,7 +107,11 @@ func New(ctx context.Context, opts Options, hint string) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{opts: opts, cfg: cfg, reg: reg, br: br, rt: rt}
+	today := opts.Now
+	if today.IsZero() {
+		today = time.Now()
+	}
+	r := &Renderer{opts: opts, cfg: cfg, reg: reg, br: br, rt: rt, today: today}
 	names := opts.Envs
 	if len(names) == 0 {
 		names = cfg.Names()
@@ -137,12 +150,25 @@ func (r *Renderer) Environments() []*config.Environment { return r.envs }
 // the diagnostics. Objects are only complete when Diagnostics holds no
 // error.
 type Result struct {
+	// Objects are the Kubernetes objects.
 	Objects []manifest.Object
+	// Documents are the AWS side, one service and environment at a time:
+	// its CloudFormation template and its IAM roles, as Objects whose Doc
+	// is set, in canonical order. Output writes them after Objects.
+	Documents []manifest.Object
 	// Origins maps each object of Objects to where the user's .sky code
 	// constructed it: for the objects service() makes, the call of
 	// service(). Objects made otherwise (e.g. by decoding) have none.
 	Origins     map[kruntime.Object]lang.Pos
 	Diagnostics []*lang.Diagnostic
+}
+
+// Output returns Objects and Documents together, in canonical order:
+// what skyc render writes.
+func (res *Result) Output() []manifest.Object {
+	all := append(slices.Clone(res.Objects), res.Documents...)
+	manifest.Sort(all)
+	return all
 }
 
 // Failed reports whether any diagnostic is an error.
@@ -165,6 +191,7 @@ type job struct {
 type jobResult struct {
 	objects []manifest.Object
 	origins map[kruntime.Object]lang.Pos
+	docs    []manifest.Object
 	diags   []*lang.Diagnostic
 }
 
@@ -224,6 +251,7 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 			}
 			res.Origins[o] = p
 		}
+		res.Documents = append(res.Documents, jr.docs...)
 		res.Diagnostics = append(res.Diagnostics, jr.diags...)
 	}
 	res.Diagnostics = dedupe(res.Diagnostics)
@@ -231,6 +259,7 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 		res.Diagnostics = append(res.Diagnostics, checkUnique(res.Objects)...)
 	}
 	manifest.Sort(res.Objects)
+	manifest.Sort(res.Documents)
 	return res
 }
 
@@ -277,17 +306,19 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 		return jobResult{diags: []*lang.Diagnostic{d}}
 	}
 	ctxVal := envValue(j.env)
+	name := ServiceName(j.label)
+	sess := stdlib.NewSession(r.platform(j.env, name), r.today, awscheck.WaivableRules())
 	orig := origins{}
-	v, err := r.rt.Call(ctx, j.label, mainFn, starlark.Tuple{ctxVal}, map[string]any{starproto.NewHook: orig.record, stdlib.EnvKey: ctxVal})
+	v, err := r.rt.Call(ctx, j.label, mainFn, starlark.Tuple{ctxVal}, map[string]any{starproto.NewHook: orig.record, stdlib.EnvKey: ctxVal, stdlib.SessionKey: sess})
 	if err != nil {
 		res := fail(err)
 		varsHint(res.diags[0], j.env, r.rt.Source(j.label))
 		return res
 	}
 	var out jobResult
-	name := ServiceName(j.label)
 	var labelErr error
-	err = r.flatten(v, "main()", func(what string, m proto.Message, obj manifest.Object) {
+	st := newStack()
+	err = r.flatten(v, "main()", st, func(what string, m proto.Message, obj manifest.Object) {
 		out.origins = orig.note(out.origins, m, obj.Obj)
 		obj.Env, obj.Service, obj.Source = j.env.Name, name, j.label
 		if err := manifest.SetOwnership(obj); err != nil && labelErr == nil {
@@ -300,22 +331,37 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	}
 	if err != nil {
 		out.diags = append(out.diags, &lang.Diagnostic{Severity: lang.Error, Pos: lang.Pos{File: j.label}, Message: err.Error()})
+		return out
+	}
+	if !st.empty() {
+		var diags []*lang.Diagnostic
+		out.docs, diags = r.awsOutput(j, name, st, sess, out.objects)
+		out.diags = append(out.diags, diags...)
+	} else if len(sess.Waivers) > 0 {
+		for _, w := range sess.Waivers {
+			out.diags = append(out.diags, &lang.Diagnostic{Severity: lang.Warning, Pos: w.Pos,
+				Message: fmt.Sprintf("the waiver of %s matches no finding: %s renders no AWS resources", w.Rule, name), Hint: "remove it"})
+		}
 	}
 	return out
 }
 
 // flatten walks what main returned: objects, structs of objects, lists.
-func (r *Renderer) flatten(v starlark.Value, what string, emit func(string, proto.Message, manifest.Object)) error {
+// AWS resources and template sections go to st.
+func (r *Renderer) flatten(v starlark.Value, what string, st *stack, emit func(string, proto.Message, manifest.Object)) error {
+	if st.add(v) {
+		return nil
+	}
 	switch v := v.(type) {
 	case *starlarkstruct.Struct:
 		for _, name := range v.AttrNames() {
 			field, _ := v.Attr(name)
-			if _, ok := r.br.Unwrap(field); !ok {
+			if _, ok := r.br.Unwrap(field); !ok && !isAWS(field) {
 				if _, isList := field.(*starlark.List); !isList {
 					continue // names, namespaces, absent objects
 				}
 			}
-			if err := r.flatten(field, what+"."+name, emit); err != nil {
+			if err := r.flatten(field, what+"."+name, st, emit); err != nil {
 				return err
 			}
 		}
@@ -328,7 +374,7 @@ func (r *Renderer) flatten(v starlark.Value, what string, emit func(string, prot
 			if x == starlark.None {
 				continue
 			}
-			if err := r.flatten(x, fmt.Sprintf("%s[%d]", what, i), emit); err != nil {
+			if err := r.flatten(x, fmt.Sprintf("%s[%d]", what, i), st, emit); err != nil {
 				return err
 			}
 		}

@@ -118,7 +118,7 @@ func TestGoldenExamples(t *testing.T) {
 			for _, d := range res.Diagnostics {
 				t.Fatalf("render: %v", d)
 			}
-			got := stream(t, res.Objects)
+			got := stream(t, res.Output())
 			golden := filepath.Join("testdata", "examples-"+env+".yaml")
 			if *update {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {
@@ -141,10 +141,10 @@ func TestGoldenExamples(t *testing.T) {
 // times, and expects the same bytes every time.
 func TestDeterministic(t *testing.T) {
 	_, first := renderPaths(t, Options{Parallel: 1}, "../examples/...")
-	want := stream(t, first.Objects)
+	want := stream(t, first.Output())
 	for i := 0; i < 5; i++ {
 		_, res := renderPaths(t, Options{Parallel: 8}, "../examples/...")
-		if got := stream(t, res.Objects); !bytes.Equal(got, want) {
+		if got := stream(t, res.Output()); !bytes.Equal(got, want) {
 			t.Fatalf("parallel render %d differs from the serial one:\n%s", i, lineDiff(string(want), string(got)))
 		}
 	}

@@ -82,15 +82,19 @@ func renderCommand() *command {
 		help: `
 Render evaluates each service file's main(ctx) for every environment in
 skyc.yaml (or those given with --env) and writes the Kubernetes objects
-they return.
+they return. A service with AWS resources (aws = [...]) also gets its
+CloudFormation template, cloudformation/<service>-<env>.yaml, and the
+policy documents of its IAM roles, iam/<role>.json, checked offline
+(references, required properties, IAM grammar, least privilege).
 
 PATH is a .sky file, a directory (its .sky files), or DIR/... (every .sky
 file below DIR). Files without a main function are libraries and are
 skipped unless named directly; *_test.sky files are skipped.
 
 Output is deterministic: the same input gives the same bytes. With -o DIR
-the tree is written atomically: on any error nothing is written and a
-previous tree is left as it was.
+the tree (DIR/<env>/<service>/..., the AWS documents in the service's
+cloudformation/ and iam/ folders) is written atomically: on any error
+nothing is written and a previous tree is left as it was.
 
 Exit status: 0 on success, 2 on a usage or evaluation error.
 
@@ -164,16 +168,21 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 	if printDiagnostics(env, r.Runtime(), res.Diagnostics, f.verbose) {
 		return exitError
 	}
+	all := res.Output()
 	if f.out == "-" {
-		if err := manifest.WriteStream(env.stdout, res.Objects); err != nil {
+		if err := manifest.WriteStream(env.stdout, all); err != nil {
 			return env.errorf("render: %v", err)
 		}
 		return exitOK
 	}
-	if err := manifest.WriteTree(ctx, f.out, res.Objects); err != nil {
+	if err := manifest.WriteTree(ctx, f.out, all); err != nil {
 		return env.errorf("render: %v", err)
 	}
-	fmt.Fprintf(env.stderr, "wrote %d objects to %s\n", len(res.Objects), f.out)
+	if len(res.Documents) > 0 {
+		fmt.Fprintf(env.stderr, "wrote %d objects and %d AWS documents to %s\n", len(res.Objects), len(res.Documents), f.out)
+	} else {
+		fmt.Fprintf(env.stderr, "wrote %d objects to %s\n", len(res.Objects), f.out)
+	}
 	return exitOK
 }
 
