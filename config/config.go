@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -163,10 +164,24 @@ func (a AWS) check() error {
 	return nil
 }
 
-var tagKey = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+// isTagKey reports whether s is a valid AWS tag key, ignoring the
+// reserved "aws:" prefix: what ^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$
+// matches. It is a loop rather than that regular expression, whose
+// compiled form (128 copies of three Unicode classes) took 3 ms and 3 MB
+// at every start of skyc.
+func isTagKey(s string) bool {
+	n := 0
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.Is(unicode.Z, r) && !unicode.IsNumber(r) && !strings.ContainsRune("_.:/=+-@", r) {
+			return false
+		}
+		n++
+	}
+	return 1 <= n && n <= 128
+}
 
 func (t *CostTag) check() error {
-	if t.Key != "" && (!tagKey.MatchString(t.Key) || strings.HasPrefix(strings.ToLower(t.Key), "aws:")) {
+	if t.Key != "" && (!isTagKey(t.Key) || strings.HasPrefix(strings.ToLower(t.Key), "aws:")) {
 		return fmt.Errorf("key %q is not an AWS tag key: want 1 to 128 letters, digits, spaces and _.:/=+-@, not starting with \"aws:\"", t.Key)
 	}
 	if t.Pattern != "" {
