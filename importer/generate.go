@@ -82,10 +82,25 @@ func Generate(reg *schemas.Registry, objs []Object, opts Options) ([]byte, error
 			member[m] = true
 		}
 	}
+	var stmts strings.Builder // main's statements before the return
+	vars := map[string]bool{}
 	for i, o := range objs {
 		if c, ok := first[i]; ok {
-			top.elems = append(top.elems, c.expr)
 			top.comments = append(top.comments, describeCall(c, objs))
+			if len(c.overrides) == 0 {
+				top.elems = append(top.elems, c.expr)
+				continue
+			}
+			v := varName(c.name, vars)
+			if stmts.Len() > 0 {
+				stmts.WriteString("\n")
+			}
+			writeCall(&stmts, c, v)
+			top.elems = append(top.elems, atom(v))
+			for a, pkg := range c.aliases {
+				g.extra[a] = pkg
+			}
+			g.bytesLiterals = g.bytesLiterals || c.bytesLiterals
 			continue
 		}
 		if member[i] {
@@ -124,7 +139,12 @@ func Generate(reg *schemas.Registry, objs []Object, opts Options) ([]byte, error
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("def main(ctx):\n    return ")
+	b.WriteString("def main(ctx):\n")
+	if stmts.Len() > 0 {
+		b.WriteString(stmts.String())
+		b.WriteString("\n")
+	}
+	b.WriteString("    return ")
 	layout(&b, top, 4, 11, "")
 	b.WriteString("\n")
 	if g.bytesLiterals {
@@ -495,4 +515,33 @@ func goFields(t reflect.Type) map[protoreflect.FieldNumber]reflect.Type {
 	}
 	goFieldCache.Store(t, m)
 	return m
+}
+
+// predeclared are names a variable of main must not shadow.
+var predeclared = map[string]bool{
+	"ctx": true, "main": true, "k8s": true, "proto": true, "service": true, "worker": true,
+	"cron_job": true, "autoscale": true, "secret_env": true, "struct": true, "list": true,
+	"dict": true, "str": true, "int": true, "len": true, "type": true, "fail": true,
+}
+
+// varName returns a fresh Starlark variable name for a workload.
+func varName(name string, taken map[string]bool) string {
+	v := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r - 'A' + 'a'
+		}
+		return '_'
+	}, name)
+	if v == "" || (v[0] >= '0' && v[0] <= '9') || reserved[v] || predeclared[v] {
+		v = "w_" + v
+	}
+	base := v
+	for n := 2; taken[v]; n++ {
+		v = fmt.Sprintf("%s_%d", base, n)
+	}
+	taken[v] = true
+	return v
 }

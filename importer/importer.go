@@ -82,7 +82,7 @@ func Import(ctx context.Context, reg *schemas.Registry, inputs []Input, opts Imp
 	}
 	gen := opts.Options
 	if !opts.TypedOnly {
-		gen.platform = recognize(ctx, res.Objects)
+		gen.platform = recognize(ctx, reg, res.Objects)
 	}
 	if len(res.Skipped) > 0 {
 		if gen.Header == "" {

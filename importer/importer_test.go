@@ -190,9 +190,15 @@ func TestImportOwnRender(t *testing.T) {
 		t.Errorf("the ownership labels were imported:\n%s", res.Source)
 	}
 	// The ledger worker is a plain worker() call; the payments API
-	// overrides a field of its Deployment, so service() alone does not
-	// render it and it stays typed.
-	for _, want := range []string{"        worker(\n            name = \"ledger-worker\",", "k8s.apps.Deployment("} {
+	// is a service() call and the override of its Deployment's grace
+	// period, as in examples/services/payments-api.sky.
+	for _, want := range []string{
+		"        worker(\n            name = \"ledger-worker\",",
+		"    payments_api = service(\n        name = \"payments-api\",",
+		"\"DATABASE_PASSWORD\": secret_env(\"payments-db\", \"password\"),",
+		"    payments_api.deployment.spec.template.spec.terminationGracePeriodSeconds = 60\n",
+		"        payments_api,\n",
+	} {
 		if !strings.Contains(string(res.Source), want) {
 			t.Errorf("the source lacks %q:\n%s", want, res.Source)
 		}

@@ -19,7 +19,7 @@ type call struct {
 }
 
 type kwarg struct {
-	name string
+	name string // "" for a positional argument
 	val  node
 }
 
@@ -68,8 +68,10 @@ func writeFlat(b *strings.Builder, n node, max int) bool {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(a.name)
-			b.WriteString(" = ")
+			if a.name != "" {
+				b.WriteString(a.name)
+				b.WriteString(" = ")
+			}
 			if !writeFlat(b, a.val, max) {
 				return false
 			}
@@ -126,9 +128,13 @@ func layout(b *strings.Builder, n node, indent, col int, tail string) {
 		b.WriteString("(\n")
 		for _, a := range n.args {
 			b.WriteString(pad)
-			b.WriteString(a.name)
-			b.WriteString(" = ")
-			layout(b, a.val, inner, inner+len(a.name)+3, ",")
+			col := inner
+			if a.name != "" {
+				b.WriteString(a.name)
+				b.WriteString(" = ")
+				col += len(a.name) + 3
+			}
+			layout(b, a.val, inner, col, ",")
 			b.WriteString("\n")
 		}
 		b.WriteString(strings.Repeat(" ", indent))

@@ -7,11 +7,14 @@ import (
 	"strconv"
 	"strings"
 
+	"google.golang.org/protobuf/reflect/protoreflect"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+
+	"github.com/skyc-dev/skyc/schemas"
 )
 
 // The standard labels of skyc's platform workloads (stdlib/_platform.sky).
@@ -31,6 +34,49 @@ type platformCall struct {
 	members []int // indexes into the objects, ascending
 	fn      string
 	name    string
+	// overrides change the call's objects after it, when the call alone
+	// does not render the group (a field set by hand, as in
+	// api.deployment.spec.template.spec.terminationGracePeriodSeconds = 60).
+	overrides []assignment
+	// aliases and bytesLiterals are what the overrides' values need
+	// (see generator).
+	aliases       map[string]protoreflect.FullName
+	bytesLiterals bool
+}
+
+// writeCall writes c as statements of main binding it to v: the call,
+// then its overrides.
+func writeCall(b *strings.Builder, c platformCall, v string) {
+	b.WriteString("    " + v + " = ")
+	layout(b, c.expr, 4, 4+len(v)+3, "")
+	b.WriteString("\n")
+	for _, a := range c.overrides {
+		prefix := "    " + v + "." + a.target + " = "
+		b.WriteString(prefix)
+		layout(b, a.val, 4, len(prefix), "")
+		b.WriteString("\n")
+	}
+}
+
+// snippet is a service file of c alone.
+func snippet(c platformCall) string {
+	var b strings.Builder
+	for _, a := range sortedAliases(c.aliases) {
+		fmt.Fprintf(&b, "%s = proto.package(%s)\n", a, quote(string(c.aliases[a])))
+	}
+	b.WriteString("def main(ctx):\n")
+	writeCall(&b, c, "w")
+	b.WriteString("    return w\n")
+	return b.String()
+}
+
+func sortedAliases(m map[string]protoreflect.FullName) []string {
+	out := make([]string, 0, len(m))
+	for a := range m {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // recognize finds the groups of objs that the standard library's
@@ -41,7 +87,7 @@ type platformCall struct {
 // The call's arguments are read off the objects; the call is kept only if
 // rendering it gives the group back, semantically equal, and nothing
 // more.
-func recognize(ctx context.Context, objs []Object) []platformCall {
+func recognize(ctx context.Context, reg *schemas.Registry, objs []Object) []platformCall {
 	var calls []platformCall
 	taken := map[int]bool{}
 	for i, o := range objs {
@@ -53,8 +99,7 @@ func recognize(ctx context.Context, objs []Object) []platformCall {
 		if !ok {
 			continue
 		}
-		src := "def main(ctx):\n    return " + flatString(c.expr) + "\n"
-		got, err := RenderSource(ctx, []byte(src))
+		got, err := RenderSource(ctx, []byte(snippet(c)))
 		if err != nil {
 			continue
 		}
@@ -63,7 +108,17 @@ func recognize(ctx context.Context, objs []Object) []platformCall {
 			group = append(group, objs[m])
 		}
 		if len(Compare(group, got)) > 0 {
-			continue
+			// Perhaps fields were set after the call.
+			g := &generator{reg: reg, extra: map[string]protoreflect.FullName{}}
+			as, ok := overrides(reg, g, group, got)
+			if !ok || len(as) == 0 {
+				continue
+			}
+			c.overrides, c.aliases, c.bytesLiterals = as, g.extra, g.bytesLiterals
+			got, err := RenderSource(ctx, []byte(snippet(c)))
+			if err != nil || len(Compare(group, got)) > 0 {
+				continue
+			}
 		}
 		for _, m := range c.members {
 			taken[m] = true
@@ -71,13 +126,6 @@ func recognize(ctx context.Context, objs []Object) []platformCall {
 		calls = append(calls, c)
 	}
 	return calls
-}
-
-// flatString writes n on one line, however long.
-func flatString(n node) string {
-	var b strings.Builder
-	writeFlat(&b, n, int(^uint(0)>>1))
-	return b.String()
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -88,6 +136,9 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// defaultReplicas are the replicas service() and worker() default to.
+var defaultReplicas = map[string]int32{"service": 2, "worker": 1}
 
 // inferCall reads service() or worker() arguments off Deployment d (objs[i])
 // and the objects of the same workload.
@@ -162,13 +213,15 @@ func inferCall(d *appsv1.Deployment, objs []Object, i int, taken map[int]bool) (
 			{"max", atom(strconv.Itoa(int(hpa.Spec.MaxReplicas)))},
 			{"cpu_percent", atom(strconv.Itoa(int(*hpa.Spec.Metrics[0].Resource.Target.AverageUtilization)))},
 		}})
-	} else if d.Spec.Replicas != nil {
+	} else if d.Spec.Replicas != nil && *d.Spec.Replicas != defaultReplicas[fn] {
 		arg("replicas", atom(strconv.Itoa(int(*d.Spec.Replicas))))
 	}
-	if q, ok := c.Resources.Requests[corev1.ResourceCPU]; ok {
+	// Arguments equal to the defaults are left out; the render check
+	// catches a default that changed.
+	if q, ok := c.Resources.Requests[corev1.ResourceCPU]; ok && q.String() != "250m" {
 		arg("cpu", atom(quote(q.String())))
 	}
-	if q, ok := c.Resources.Requests[corev1.ResourceMemory]; ok {
+	if q, ok := c.Resources.Requests[corev1.ResourceMemory]; ok && q.String() != "512Mi" {
 		arg("memory", atom(quote(q.String())))
 	}
 	if _, ok := find("NetworkPolicy", name+"-egress"); ok {
@@ -184,7 +237,7 @@ func inferCall(d *appsv1.Deployment, objs []Object, i int, taken map[int]bool) (
 			case e.ValueFrom.SecretKeyRef != nil && e.Value == "":
 				ref := e.ValueFrom.SecretKeyRef
 				env.vals = append(env.vals, &call{fn: "secret_env", args: []kwarg{
-					{"secret", atom(quote(ref.Name))}, {"key", atom(quote(ref.Key))},
+					{"", atom(quote(ref.Name))}, {"", atom(quote(ref.Key))},
 				}})
 			default:
 				return platformCall{}, false
