@@ -21,4 +21,18 @@
 // server-side apply would store (dryRun=All, force, a field manager) and
 // [Kube.List] lists the objects of a kind by label selector, in given
 // namespaces, page by page and bounded, for pruning.
+//
+// # AWS
+//
+// An [AWS] reads one account and region through the AWS SDK for Go v2,
+// with the default credential chain or a profile, and an endpoint that can
+// be overridden (a moto_server on loopback in tests). [AWS.Stack] reads a
+// deployed CloudFormation stack: its original template and parameters.
+// [AWS.PreviewChangeSet] creates a change set for a template, waits for
+// it, reads CloudFormation's verdict per resource (Add, Modify, Remove;
+// Replacement True, False or Conditional) and deletes it again — with the
+// stack CloudFormation made for a first change set — so nothing is ever
+// executed. [AWS.Role] reads an IAM role's trust policy, inline policies
+// and attached managed policies; [DecodePolicy] decodes policy documents
+// in the forms IAM and emulators return them.
 package live
