@@ -75,6 +75,32 @@
 // object that can't be compared a [Problem]; both make the plan
 // [Incomplete], which is never reported as "no changes".
 //
+// # AWS
+//
+// [AWS] compares rendered CloudFormation stacks ([Stack]) and IAM roles
+// ([Role]) with AWS accounts ([AWSTarget]). A stack's template is read into
+// one form ([ParseTemplate]: short-form intrinsics become long-form) and
+// compared with the deployed one resource by resource (Kind is the
+// resource type, Namespace the stack, Name the logical ID). A changed
+// create-only property (from the schemas/aws tables) makes the change a
+// replacement; then a change set, created and deleted again, gives
+// CloudFormation's own verdict, which adds changes the template alone does
+// not show and overrides replacement either way. Destructive, besides
+// deletions and replacements: removing a DNS record or a certificate, and
+// a data-bearing resource (bucket, table, database, ...) losing its
+// DeletionPolicy/UpdateReplacePolicy retention, deletion protection,
+// point-in-time recovery or versioning. A resource deleted with
+// DeletionPolicy Retain is kept in AWS and so is not destructive.
+//
+// Each role is compared statement by statement (statements matched by Sid,
+// then by effect and shared actions), after putting both sides in
+// canonical form. A statement that grants more — new actions or
+// principals, wider resources, dropped conditions, a removed Deny, a new
+// managed policy — is [Broadening], with a note saying how. Any change to
+// the trust policy is destructive: it changes who may assume the role.
+// Secret properties (DefaultSensitive), SecureString SSM parameters and
+// NoEcho stack parameters are hidden like Secret data.
+//
 // # Offline
 //
 // [Offline] compares a render with a previous one (skyc render -o DIR)

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -16,6 +17,8 @@ type Allowlist struct {
 type allowEntry struct {
 	text, env, kind, rest string
 }
+
+var envPrefix = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
 
 // ParseAllowlist reads comma-separated entries, each "all" or
 // [ENV:]KIND/NAMESPACE/NAME ([ENV:]KIND/NAME for cluster-scoped objects).
@@ -35,7 +38,9 @@ func ParseAllowlist(specs ...string) (Allowlist, error) {
 			}
 			ent := allowEntry{text: e}
 			addr := e
-			if env, rest, ok := strings.Cut(e, ":"); ok {
+			// An environment name is lower case; a kind like AWS::S3::Bucket
+			// has colons of its own.
+			if env, rest, ok := strings.Cut(e, ":"); ok && envPrefix.MatchString(env) && !strings.HasPrefix(rest, ":") {
 				ent.env, addr = env, rest
 			}
 			kind, rest, ok := strings.Cut(addr, "/")

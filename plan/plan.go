@@ -28,7 +28,7 @@ type Target struct {
 	Name string
 	// Env is the environment rendered for the target.
 	Env string
-	// Source is "kubernetes" or "render" (skyc diff --against).
+	// Source is "kubernetes", "aws" or "render" (skyc diff --against).
 	Source string
 	// Context is the kubeconfig context, Server the API server's URL
 	// (empty until connected), Dir the previous render's directory.
@@ -64,8 +64,11 @@ const (
 	// an autoscaler) set the live value; applying puts skyc's back.
 	Drift Class = "drift"
 	// Immutable: the field can't change in place; the object is deleted
-	// and created again.
+	// and created again (for CloudFormation: the resource is replaced).
 	Immutable Class = "immutable"
+	// Broadening: an IAM policy grants more than before: new actions,
+	// wider resources, new principals, fewer denials or conditions.
+	Broadening Class = "broadening"
 )
 
 // Op is what happens to one field.
@@ -93,6 +96,9 @@ type Field struct {
 	Managers []string
 	// Sensitive says Before and After are markers of hidden values.
 	Sensitive bool
+	// Note explains the class when the values alone don't, e.g. which
+	// actions an IAM statement adds.
+	Note string
 }
 
 // Change is one object that applying would change.

@@ -26,10 +26,17 @@ type SensitiveField struct {
 	Base64 bool
 }
 
-// DefaultSensitive are the fields hidden in every plan.
+// DefaultSensitive are the fields hidden in every plan: Secret data, and
+// the secret properties of CloudFormation resources (whose "kind" is their
+// type). SSM parameters of type SecureString and NoEcho stack parameters
+// are hidden too.
 var DefaultSensitive = []SensitiveField{
 	{GroupKind: schema.GroupKind{Kind: "Secret"}, Path: "data", Base64: true},
 	{GroupKind: schema.GroupKind{Kind: "Secret"}, Path: "stringData"},
+	{GroupKind: schema.GroupKind{Kind: "AWS::SecretsManager::Secret"}, Path: "Properties.SecretString"},
+	{GroupKind: schema.GroupKind{Kind: "AWS::RDS::DBInstance"}, Path: "Properties.MasterUserPassword"},
+	{GroupKind: schema.GroupKind{Kind: "AWS::RDS::DBCluster"}, Path: "Properties.MasterUserPassword"},
+	{GroupKind: schema.GroupKind{Kind: "AWS::IAM::User"}, Path: "Properties.LoginProfile.Password"},
 }
 
 // SensitiveAnnotation marks more fields of one object as sensitive: a
