@@ -66,7 +66,15 @@ func fieldNote(f plan.Field) string {
 	case plan.Drift:
 		return fmt.Sprintf("drift: %s: %s (live value set by %s; applying resets it)", f.Path, what, strings.Join(f.Managers, ", "))
 	case plan.Immutable:
+		if f.Note != "" {
+			return fmt.Sprintf("immutable: %s: %s (%s: forces replacement)", f.Path, what, f.Note)
+		}
 		return fmt.Sprintf("immutable: %s: %s (forces delete and create)", f.Path, what)
+	case plan.Broadening:
+		return fmt.Sprintf("broadening: %s: %s", f.Path, f.Note)
+	}
+	if f.Note != "" {
+		return f.Path + ": " + f.Note
 	}
 	if f.Sensitive {
 		return f.Path + ": " + what

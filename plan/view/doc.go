@@ -15,23 +15,27 @@
 //	                not be compared)
 //	summary         counts: add, change, recreate, delete, destructive,
 //	                blocked, unchanged, problems
-//	targets[]       name ("<env>/<context>", or "<env>" offline),
-//	                environment, source ("kubernetes" or "render"),
+//	targets[]       name ("<env>/<context>", "<env>/<account>", or
+//	                "<env>" offline), environment, source ("kubernetes",
+//	                "aws" or "render"),
 //	                context, server, dir, error (null, or why the target
 //	                could not be compared), objects (rendered objects
 //	                compared), summary (its counts)
 //	changes[]       in apply order per target:
 //	  target, environment, service, source (the .sky file)
-//	  address       "Kind/namespace/name" or "Kind/name"
+//	  address       "Kind/namespace/name" or "Kind/name"; for AWS
+//	                "AWS::S3::Bucket/<stack>/<logical id>",
+//	                "AWS::CloudFormation::Stack/<stack>", "IAMRole/<role>"
 //	  api_version, kind, namespace, name
 //	  action        "create", "update", "recreate" or "delete"
 //	  destructive   null, or {reason, allowed, allow_as} where allow_as
 //	                is the --allow-destructive entry naming it
 //	  fields[]      path (spec.template.spec.containers[name=api].image),
 //	                op ("add", "remove", "change"), class ("config",
-//	                "drift", "immutable"), before, after (null when
-//	                absent), managers (other field managers owning the
-//	                live value), sensitive
+//	                "drift", "immutable", "broadening"), before, after
+//	                (null when absent), managers (other field managers
+//	                owning the live value), sensitive, note (why the
+//	                class, e.g. the actions an IAM statement adds)
 //	  notes[]       remarks, e.g. a namespace that does not exist yet
 //	  before, after the whole object before and after (null when absent),
 //	                without server-maintained fields

@@ -78,6 +78,7 @@ type jsonField struct {
 	After     any      `json:"after"`
 	Managers  []string `json:"managers"`
 	Sensitive bool     `json:"sensitive"`
+	Note      string   `json:"note,omitempty"`
 }
 
 type jsonProblem struct {
@@ -132,7 +133,7 @@ func JSON(w io.Writer, p *plan.Plan) error {
 		for _, f := range c.Fields {
 			jf := jsonField{
 				Path: f.Path, Op: string(f.Op), Class: string(f.Class), Before: f.Before, After: f.After,
-				Managers: f.Managers, Sensitive: f.Sensitive,
+				Managers: f.Managers, Sensitive: f.Sensitive, Note: f.Note,
 			}
 			if jf.Managers == nil {
 				jf.Managers = []string{}
