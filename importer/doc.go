@@ -36,11 +36,13 @@
 //     multi-line strings as triple-quoted literals; binary data that is
 //     not printable text becomes a bytes literal.
 //
-// # service() and worker()
+// # service(), worker() and cron_job()
 //
-// A Deployment that carries the platform's standard labels
-// (app.kubernetes.io/managed-by: skyc, .../component: server or worker),
-// as skyc renders them, is read back into a service() or worker() call:
+// A Deployment or CronJob that carries the platform's standard labels
+// (app.kubernetes.io/managed-by: skyc, .../component: server, worker or
+// cron-job), as skyc renders them, is read back into a service(),
+// worker() or cron_job() call (schedule, time zone, timeout and retries
+// for a cron job):
 // name, team, image, command, args, replicas or autoscale (from the
 // HorizontalPodAutoscaler beside it), cpu, memory, env (secret_env for
 // Secret references), block_egress (its egress NetworkPolicy), port,

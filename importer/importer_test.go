@@ -191,13 +191,16 @@ func TestImportOwnRender(t *testing.T) {
 	}
 	// The ledger worker is a plain worker() call; the payments API
 	// is a service() call and the override of its Deployment's grace
-	// period, as in examples/services/payments-api.sky.
+	// period, as in examples/services/payments-api.sky; the nightly
+	// report is a cron_job() whose pod gets a volume appended.
 	for _, want := range []string{
 		"        worker(\n            name = \"ledger-worker\",",
 		"    payments_api = service(\n        name = \"payments-api\",",
 		"\"DATABASE_PASSWORD\": secret_env(\"payments-db\", \"password\"),",
 		"    payments_api.deployment.spec.template.spec.terminationGracePeriodSeconds = 60\n",
 		"        payments_api,\n",
+		"    nightly_report = cron_job(\n",
+		"    nightly_report.cron_job.spec.jobTemplate.spec.template.spec.volumes.append(k8s.core.Volume(\n",
 	} {
 		if !strings.Contains(string(res.Source), want) {
 			t.Errorf("the source lacks %q:\n%s", want, res.Source)
@@ -207,7 +210,7 @@ func TestImportOwnRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(typed.Source), "worker(") {
+	if strings.Contains(string(typed.Source), "worker(") || strings.Contains(string(typed.Source), "cron_job(") {
 		t.Errorf("TypedOnly wrote a worker() call:\n%s", typed.Source)
 	}
 	got, err := RenderSource(ctx, res.Source)

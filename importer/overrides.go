@@ -21,6 +21,8 @@ const maxOverrides = 8
 type assignment struct {
 	target string
 	val    node
+	// appends is set for target.append(val) rather than target = val.
+	appends bool
 }
 
 // structFields names the field of service()'s and worker()'s result
@@ -33,6 +35,7 @@ var structFields = map[string]string{
 	"HorizontalPodAutoscaler": "horizontal_pod_autoscaler",
 	"NetworkPolicy":           "network_policy",
 	"Ingress":                 "ingress",
+	"CronJob":                 "cron_job",
 }
 
 // overrides returns the assignments that turn the objects a platform call
@@ -95,7 +98,7 @@ func (g *generator) diff(path string, want, got protoreflect.Message, t reflect.
 			if err != nil {
 				return err
 			}
-			out = append(out, assignment{fpath, n})
+			out = append(out, assignment{target: fpath, val: n})
 			return nil
 		}
 		var err error
@@ -103,6 +106,22 @@ func (g *generator) diff(path string, want, got protoreflect.Message, t reflect.
 		case fd.IsList():
 			wl, gl := wv.List(), gv.List()
 			if listsEqual(wl, gl) {
+				continue
+			}
+			if gl.Len() > 0 && gl.Len() < wl.Len() && listsEqual(truncated(wl, gl.Len()), gl) {
+				// Elements appended after the call.
+				for j := gl.Len(); j < wl.Len(); j++ {
+					var n node
+					if fd.Kind() == protoreflect.MessageKind {
+						n, err = g.message(wl.Get(j).Message(), elemType(ft), fpath)
+					} else {
+						n, err = g.scalar(fd, wl.Get(j))
+					}
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, assignment{target: fpath, val: n, appends: true})
+				}
 				continue
 			}
 			if wl.Len() == gl.Len() && fd.Kind() == protoreflect.MessageKind && !isBoxed(fd.Message()) {
@@ -162,6 +181,16 @@ func (g *generator) diff(path string, want, got protoreflect.Message, t reflect.
 	}
 	return out, nil
 }
+
+// prefix is a read-only view of the first n elements of a list.
+type prefix struct {
+	protoreflect.List
+	n int
+}
+
+func (p prefix) Len() int { return p.n }
+
+func truncated(l protoreflect.List, n int) protoreflect.List { return prefix{l, n} }
 
 func listsEqual(a, b protoreflect.List) bool {
 	if a.Len() != b.Len() {

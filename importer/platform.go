@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -51,9 +52,15 @@ func writeCall(b *strings.Builder, c platformCall, v string) {
 	layout(b, c.expr, 4, 4+len(v)+3, "")
 	b.WriteString("\n")
 	for _, a := range c.overrides {
-		prefix := "    " + v + "." + a.target + " = "
-		b.WriteString(prefix)
-		layout(b, a.val, 4, len(prefix), "")
+		if a.appends {
+			prefix := "    " + v + "." + a.target + ".append("
+			b.WriteString(prefix)
+			layout(b, a.val, 4, len(prefix), ")")
+		} else {
+			prefix := "    " + v + "." + a.target + " = "
+			b.WriteString(prefix)
+			layout(b, a.val, 4, len(prefix), "")
+		}
 		b.WriteString("\n")
 	}
 }
@@ -91,11 +98,7 @@ func recognize(ctx context.Context, reg *schemas.Registry, objs []Object) []plat
 	var calls []platformCall
 	taken := map[int]bool{}
 	for i, o := range objs {
-		d, ok := o.Obj.(*appsv1.Deployment)
-		if !ok || d.Labels[managedByLabel] != managedBySkyc {
-			continue
-		}
-		c, ok := inferCall(d, objs, i, taken)
+		c, ok := inferCall(o, objs, i, taken)
 		if !ok {
 			continue
 		}
@@ -140,26 +143,45 @@ func sortedKeys(m map[string]string) []string {
 // defaultReplicas are the replicas service() and worker() default to.
 var defaultReplicas = map[string]int32{"service": 2, "worker": 1}
 
-// inferCall reads service() or worker() arguments off Deployment d (objs[i])
+// inferCall reads service(), worker() or cron_job() arguments off the
+// workload objs[i] (a Deployment or CronJob with the platform's labels)
 // and the objects of the same workload.
-func inferCall(d *appsv1.Deployment, objs []Object, i int, taken map[int]bool) (platformCall, bool) {
-	name, team := d.Labels[nameLabel], d.Labels[teamLabel]
-	component := d.Labels[componentLabel]
-	spec := d.Spec.Template.Spec
-	if name == "" || name != d.Name || team == "" || len(spec.Containers) != 1 {
+func inferCall(o Object, objs []Object, i int, taken map[int]bool) (platformCall, bool) {
+	var (
+		labels map[string]string
+		tmpl   *corev1.PodTemplateSpec
+		fn     string
+		d      *appsv1.Deployment
+		cj     *batchv1.CronJob
+	)
+	switch w := o.Obj.(type) {
+	case *appsv1.Deployment:
+		d, labels, tmpl = w, w.Labels, &w.Spec.Template
+		fn = map[string]string{"server": "service", "worker": "worker"}[labels[componentLabel]]
+	case *batchv1.CronJob:
+		cj, labels, tmpl = w, w.Labels, &w.Spec.JobTemplate.Spec.Template
+		if labels[componentLabel] == "cron-job" {
+			fn = "cron_job"
+		}
+	}
+	if fn == "" || labels[managedByLabel] != managedBySkyc {
 		return platformCall{}, false
 	}
-	fn := map[string]string{"server": "service", "worker": "worker"}[component]
-	if fn == "" {
+	name, team := labels[nameLabel], labels[teamLabel]
+	spec := tmpl.Spec
+	if name == "" || name != o.Name() || team == "" || len(spec.Containers) != 1 {
 		return platformCall{}, false
 	}
-	ns := d.Namespace
+	ns := o.Namespace()
 	c := spec.Containers[0]
 	expr := &call{fn: fn}
 	arg := func(k string, v node) { expr.args = append(expr.args, kwarg{k, v}) }
 	arg("name", atom(quote(name)))
 	arg("team", atom(quote(team)))
 	arg("image", atom(quote(c.Image)))
+	if cj != nil {
+		arg("schedule", atom(quote(cj.Spec.Schedule)))
+	}
 
 	members := []int{i}
 	// find returns the index of the input object of the workload with the
@@ -202,7 +224,20 @@ func inferCall(d *appsv1.Deployment, objs []Object, i int, taken map[int]bool) (
 	if len(c.Args) > 0 {
 		arg("args", stringList(c.Args))
 	}
-	if j, ok := find("HorizontalPodAutoscaler", name); ok {
+	if cj != nil {
+		if tz := cj.Spec.TimeZone; tz != nil && *tz != "Etc/UTC" {
+			arg("time_zone", atom(quote(*tz)))
+		}
+		if t := cj.Spec.JobTemplate.Spec.ActiveDeadlineSeconds; t != nil && *t != 3600 {
+			arg("timeout_seconds", atom(strconv.FormatInt(*t, 10)))
+		}
+		if r := cj.Spec.JobTemplate.Spec.BackoffLimit; r != nil && *r != 2 {
+			arg("retries", atom(strconv.Itoa(int(*r))))
+		}
+	}
+	if d == nil {
+		// a cron job: no autoscaling or replicas
+	} else if j, ok := find("HorizontalPodAutoscaler", name); ok {
 		hpa, ok := objs[j].Obj.(*autoscalingv2.HorizontalPodAutoscaler)
 		if !ok || hpa.Spec.MinReplicas == nil || len(hpa.Spec.Metrics) != 1 || hpa.Spec.Metrics[0].Resource == nil ||
 			hpa.Spec.Metrics[0].Resource.Target.AverageUtilization == nil {
@@ -263,22 +298,22 @@ func inferCall(d *appsv1.Deployment, objs []Object, i int, taken map[int]bool) (
 			arg("ingress_host", atom(quote(ing.Spec.Rules[0].Host)))
 		}
 	}
-	if cc := d.Labels[costCentreLabel]; cc != "" {
+	if cc := labels[costCentreLabel]; cc != "" {
 		arg("cost_centre", atom(quote(cc)))
 	}
 	extra := &dict{}
-	for _, k := range sortedKeys(d.Labels) {
+	for _, k := range sortedKeys(labels) {
 		switch k {
 		case nameLabel, componentLabel, managedByLabel, teamLabel, costCentreLabel:
 			continue
 		}
 		extra.keys = append(extra.keys, quote(k))
-		extra.vals = append(extra.vals, atom(quote(d.Labels[k])))
+		extra.vals = append(extra.vals, atom(quote(labels[k])))
 	}
 	if len(extra.keys) > 0 {
 		arg("labels", extra)
 	}
-	if a := d.Spec.Template.Annotations; len(a) > 0 {
+	if a := tmpl.Annotations; len(a) > 0 {
 		ann := &dict{}
 		for _, k := range sortedKeys(a) {
 			ann.keys = append(ann.keys, quote(k))
@@ -294,7 +329,9 @@ func inferCall(d *appsv1.Deployment, objs []Object, i int, taken map[int]bool) (
 		sa = name
 	}
 	find("ServiceAccount", sa)
-	find("PodDisruptionBudget", name)
+	if d != nil {
+		find("PodDisruptionBudget", name)
+	}
 	return platformCall{expr: expr, members: sorted(members), fn: fn, name: name}, true
 }
 

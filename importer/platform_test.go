@@ -44,6 +44,14 @@ func TestPlatformCalls(t *testing.T) {
 			body: "x = " + w + "\n    x.deployment.spec.template.spec.tolerations.append(k8s.core.Toleration(operator = \"Exists\"))\n    return x",
 			want: []string{"    jobs.deployment.spec.template.spec.tolerations = [\n        k8s.core.Toleration(operator = \"Exists\"),\n    ]\n"},
 		},
+		"appended to a list the call fills": {
+			body: "x = " + w + "\n    x.deployment.spec.template.spec.volumes.append(k8s.core.Volume(name = \"cache\"))\n    return x",
+			want: []string{"    jobs.deployment.spec.template.spec.volumes.append(k8s.core.Volume(name = \"cache\"))\n"},
+		},
+		"cron job": {
+			body: `return cron_job(name = "nightly", team = "ops", image = "r.example.com/n:1.0", schedule = "0 3 * * *", retries = 0, time_zone = "Europe/Berlin")`,
+			want: []string{"        cron_job(\n", "            retries = 0,\n", "            time_zone = \"Europe/Berlin\",\n"},
+		},
 		"too many changes": {
 			body: "x = " + w + "\n    s = x.deployment.spec.template.spec\n" +
 				"    s.hostname = \"a\"\n    s.subdomain = \"b\"\n    s.hostNetwork = True\n    s.hostPID = True\n    s.hostIPC = True\n" +
@@ -83,7 +91,7 @@ func TestPlatformCalls(t *testing.T) {
 				t.Fatal(err)
 			}
 			src := string(res.Source)
-			if tc.typed == (strings.Contains(src, "worker(") || strings.Contains(src, "service(")) {
+			if tc.typed == (strings.Contains(src, "worker(") || strings.Contains(src, "service(") || strings.Contains(src, "cron_job(")) {
 				t.Errorf("typed %v, but the source is:\n%s", tc.typed, src)
 			}
 			for _, want := range tc.want {

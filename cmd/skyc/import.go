@@ -27,7 +27,7 @@ func newImportFlags() (*flag.FlagSet, *importFlags) {
 	fs.StringVar(&f.out, "o", "-", "write the .sky file to `FILE`, or \"-\" for stdout")
 	fs.BoolVar(&f.skipUnknown, "skip-unknown", false, "leave out objects of kinds skyc has no type for (custom resources) instead of failing; they are listed in a comment")
 	fs.BoolVar(&f.verify, "verify", true, "render the generated file and check that it gives the input objects back")
-	fs.BoolVar(&f.typed, "typed", false, "write every object as a typed constructor, never as service() or worker()")
+	fs.BoolVar(&f.typed, "typed", false, "write every object as a typed constructor, never as service(), worker() or cron_job()")
 	return fs, f
 }
 
@@ -45,7 +45,8 @@ for API groups outside the standard library's k8s struct. Move a service
 onto skyc by importing what it deploys today, then replace the parts that
 match the platform's service() or worker() by hand. Objects that skyc
 rendered itself (they carry the platform's standard labels) come back as
-the service() or worker() call that renders them exactly, unless --typed.
+the service(), worker() or cron_job() call that renders them exactly,
+followed by the assignments that changed its objects, unless --typed.
 
 FILE is a YAML or JSON manifest with one or more documents: plain
 manifests, "helm template" or "kustomize build" output, or a List; "-"
