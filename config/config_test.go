@@ -120,9 +120,9 @@ func TestAWSErrors(t *testing.T) {
 			`defaults.aws: account_id "1234": want twelve digits`},
 		"scheme in provider": {"environments: {prod: {aws: {oidc_provider: \"https://oidc.example.com/id/1\"}}}",
 			`environments.prod.aws: oidc_provider "https://oidc.example.com/id/1": leave out "https://"`},
-		"unknown key": {"defaults: {aws: {account: \"111122223333\"}}", "field account not found"},
-		"aws tag key": {"cost_allocation: {team: {key: \"aws:team\"}}", `cost_allocation.team: key "aws:team" is not an AWS tag key`},
-		"bad pattern": {"cost_allocation: {cost_centre: {pattern: \"cc-[\"}}", `cost_allocation.cost_centre: pattern "cc-["`},
+		"unknown key":       {"defaults: {aws: {account: \"111122223333\"}}", "field account not found"},
+		"aws tag key":       {"cost_allocation: {team: {key: \"aws:team\"}}", `cost_allocation.team: key "aws:team" is not an AWS tag key`},
+		"bad pattern":       {"cost_allocation: {cost_centre: {pattern: \"cc-[\"}}", `cost_allocation.cost_centre: pattern "cc-["`},
 		"unknown dimension": {"cost_allocation: {project: {}}", "field project not found"},
 	}
 	for name, c := range cases {

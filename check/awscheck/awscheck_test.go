@@ -48,7 +48,7 @@ func TestTemplate(t *testing.T) {
 		src  string
 		want []string // "rule: path: message fragment"
 	}{
-		"clean": {role(`{Sid: Read, Effect: Allow, Action: [s3:GetObject, "s3:List*"], Resource: [{"Fn::GetAtt": [Bucket, Arn]}, "arn:aws:s3:::b/*"], Condition: {Bool: {"aws:SecureTransport": ["true"]}}}`), nil},
+		"clean":                          {role(`{Sid: Read, Effect: Allow, Action: [s3:GetObject, "s3:List*"], Resource: [{"Fn::GetAtt": [Bucket, Arn]}, "arn:aws:s3:::b/*"], Condition: {Bool: {"aws:SecureTransport": ["true"]}}}`), nil},
 		"read on every resource is fine": {role(`{Effect: Allow, Action: [ecr:GetAuthorizationToken], Resource: ["*"]}`), nil},
 		"wildcard action": {role(`{Effect: Allow, Action: ["*"], Resource: [arn:aws:s3:::b]}`),
 			[]string{"iam-no-wildcard-action: Resources/Role/Properties/Policies/0/PolicyDocument/Statement/0/Action/0: the statement allows every action"}},
