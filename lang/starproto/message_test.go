@@ -118,6 +118,12 @@ func TestErrors(t *testing.T) {
 			src:  `apps.DeploymentSpec(replicas = 3000000000)`,
 			want: `DeploymentSpec.replicas: 3000000000 is out of range for int32`,
 		},
+		"decode_any of bytes the decoder panics on": {
+			// A CronJob whose encoding holds a map entry with a key of the
+			// wrong wire type, from FuzzRoundTrip's corpus.
+			src:  "a = proto.encode_any(proto.package(\"k8s.io.api.batch.v1\").CronJob())\na.value = b\"\\n02\\x03000002\\x04000000000000000\\xc0\\xdd\\xc8\\xb1000Z\\n\\n\\x03000\\x080\\xa20\\x00000000000000000000000000000000000000\"\nproto.decode_any(a)",
+			want: `^proto.decode_any: the value is not a valid encoding of k8s.io.api.batch.v1.CronJob \(.+\)$`,
+		},
 		"unknown field on assignment": {
 			src:  "s = apps.DeploymentSpec()\ns.replcas = 3",
 			want: `DeploymentSpec has no field "replcas" (did you mean "replicas"?)`,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	"go.starlark.net/starlark"
@@ -452,9 +453,22 @@ func (b *Bridge) decodeAny(_ *starlark.Thread, fn *starlark.Builtin, args starla
 			return nil, fmt.Errorf("%s: %w", fn.Name(), err)
 		}
 	}
-	m, err := anypb.UnmarshalNew(a, proto.UnmarshalOptions{Resolver: b.types})
+	m, err := unmarshalAny(a, proto.UnmarshalOptions{Resolver: b.types})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", fn.Name(), err)
 	}
 	return &Message{m: m.ProtoReflect(), env: b.env}, nil
+}
+
+// unmarshalAny is anypb.UnmarshalNew, except that a panic of the protobuf
+// decoder is an error: on malformed bytes it panics for some dynamic
+// messages (a map entry whose key has the wrong wire type, in v1.36), and
+// an Any's value is whatever bytes a .sky file put there.
+func unmarshalAny(a *anypb.Any, opts proto.UnmarshalOptions) (m proto.Message, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m, err = nil, fmt.Errorf("the value is not a valid encoding of %s (%v)", strings.TrimPrefix(a.GetTypeUrl(), "type.googleapis.com/"), p)
+		}
+	}()
+	return anypb.UnmarshalNew(a, opts)
 }
