@@ -149,6 +149,11 @@ func ToDiagnostic(err error, file string) *Diagnostic {
 	if errors.As(err, &lim) {
 		d.Hint = limitHint(lim)
 	}
+	var internal *InternalError
+	if errors.As(err, &internal) {
+		d.Message = internal.Error()
+		d.Hint = "this is a bug in skyc, not in your file: please report it, with the file"
+	}
 	if m := didYouMean.FindStringSubmatch(d.Message); m != nil {
 		d.Message = strings.TrimSpace(didYouMean.ReplaceAllString(d.Message, ""))
 		d.Hint = "did you mean " + m[1] + "?"
@@ -158,6 +163,13 @@ func ToDiagnostic(err error, file string) *Diagnostic {
 }
 
 func limitHint(l *LimitError) string {
+	if l.Limit == "stack" {
+		// Deep recursion in a built-in or in the user's calls alike.
+		return "is a value nested millions deep (str, hash and == walk it recursively), or a chain of calls that deep?"
+	}
+	if l.InBuiltin {
+		return "it was stopped inside a call of a built-in function (such as str, hash or sorted) on a value too large or too deeply nested for it"
+	}
 	switch l.Limit {
 	case "steps":
 		return "is there a loop that never ends? Large but finite work can raise the budget with --max-steps"

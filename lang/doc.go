@@ -20,9 +20,24 @@
 //
 // Every evaluation runs under an execution-step budget (per file
 // evaluated, and per call of a service's main), a wall-clock timeout, a
-// heap bound shared by the process and the caller's context; the first of
-// them to run out stops the Starlark thread with an error naming the file
-// and the limit.
+// heap bound and a goroutine-stack bound (MaxStack) shared by the process,
+// and the caller's context; the first of them to run out stops the
+// Starlark thread with an error naming the file and the limit.
+//
+// A stopped thread stops at its next step, but a Go built-in runs inside
+// one step for as long as it likes: str of a tuple nested millions deep
+// recurses towards Go's fatal stack limit, hashing a tuple that holds
+// itself twice at every level visits 2⁶⁰ values. So each evaluation runs
+// on a goroutine of its own, and one that has not noticed its limit a
+// little while later (or at once, when memory is running away) is left
+// behind: the caller gets the limit's error, with InBuiltin set, and the
+// goroutine ends whenever the built-in returns. A panic in a built-in is
+// an InternalError, not a crash.
+//
+// range is replaced by one whose ranges too long to walk within the step
+// budget are lazy all the way down: built-ins cannot preallocate them
+// (list(range(1 << 40)) would ask for 16 TiB at once), and walking one in
+// Go counts against the budget.
 //
 // # Modules
 //

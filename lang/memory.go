@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,11 +15,25 @@ const DefaultMaxMemory = 2 << 30
 // watchdogInterval is how often the watchdog samples the heap.
 const watchdogInterval = 5 * time.Millisecond
 
-// watchdog stops every running evaluation of a Runtime when the live heap
-// passes the memory limit: Starlark has no allocation limit of its own, so
-// a list doubled in a loop would otherwise take the machine down.
+// MaxStack bounds the goroutine stacks while .sky files evaluate. Go
+// ends the process with a fatal error, which nothing can recover, when a
+// goroutine's stack would grow past 512 MB (it doubles from 256 MB to the
+// next power of two, over Go's limit of 1 GB): a built-in recursing
+// through a value nested millions deep (str of ((((...)))), a tuple's
+// hash) gets there in a fraction of a second, inside one step. Stopping at
+// 128 MiB leaves the process two doublings' time to report and exit.
+const MaxStack = 128 << 20
+
+// watchdog stops every running evaluation of a Runtime when the heap's
+// objects pass the memory limit, or goroutine stacks pass MaxStack:
+// Starlark has no allocation limit of its own, so a list doubled in a
+// loop would otherwise take the machine down.
 type watchdog struct {
 	limit uint64
+	// heap and stacks are the latest samples, while evaluations run: Go
+	// code that runs long inside one step (see hugeRange) reads them to
+	// stop itself.
+	heap, stacks atomic.Uint64
 
 	mu      sync.Mutex
 	running map[*watchEntry]struct{}
@@ -50,26 +65,51 @@ func (w *watchdog) watch(file string, stop func(error)) func() {
 	}
 }
 
-// tick samples the heap while evaluations run, and exits when none do.
+// tick samples the heap and stacks while evaluations run, and exits when
+// none do.
 func (w *watchdog) tick() {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	sample := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/stacks:bytes"},
+	}
 	t := time.NewTicker(watchdogInterval)
 	defer t.Stop()
 	for range t.C {
 		w.mu.Lock()
 		if len(w.running) == 0 {
 			w.ticking = false
+			w.heap.Store(0)
+			w.stacks.Store(0)
 			w.mu.Unlock()
 			return
 		}
 		metrics.Read(sample)
-		if heap := sample[0].Value.Uint64(); heap > w.limit {
+		heap, stacks := sample[0].Value.Uint64(), sample[1].Value.Uint64()
+		w.heap.Store(heap)
+		w.stacks.Store(stacks)
+		var limit *LimitError
+		switch {
+		case heap > w.limit:
+			limit = &LimitError{Limit: "memory", Value: formatBytes(w.limit)}
+		case stacks > MaxStack:
+			limit = &LimitError{Limit: "stack", Value: formatBytes(MaxStack)}
+		}
+		if limit != nil {
 			for e := range w.running {
-				e.stop(&LimitError{Limit: "memory", File: e.file, Value: formatBytes(w.limit)})
+				le := *limit
+				le.File = e.file
+				e.stop(&le)
 			}
 		}
 		w.mu.Unlock()
 	}
+}
+
+// runaway reports that a stopped evaluation must not be waited for:
+// the heap is runawayFactor times over the limit, or stacks are over
+// MaxStack, which they only get past by Go code recursing.
+func (w *watchdog) runaway() bool {
+	return w.heap.Load() > runawayFactor*w.limit || w.stacks.Load() > MaxStack
 }
 
 func formatBytes(n uint64) string {

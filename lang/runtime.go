@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -25,6 +27,10 @@ type Runtime struct {
 	sources map[string][]byte // every file read, for diagnostics
 
 	memory watchdog
+
+	// Predeclared names of user and standard-library files, with the
+	// sandbox's replacements of universal builtins (see sandboxed).
+	userPredeclared, stdlibPredeclared starlark.StringDict
 }
 
 // module is one evaluated (or in-progress) file.
@@ -38,9 +44,12 @@ type module struct {
 
 // New returns a Runtime for the repository at opts.Root.
 func New(opts Options) (*Runtime, error) {
+	r := &Runtime{opts: opts, modules: map[string]*module{}, sources: map[string][]byte{}, memory: watchdog{limit: opts.maxMemory()}}
+	r.userPredeclared = r.sandboxed(opts.Predeclared)
+	r.stdlibPredeclared = r.sandboxed(opts.StdlibPredeclared)
 	if opts.Root == "" {
 		// No repository: only the standard library can be loaded.
-		return &Runtime{opts: opts, modules: map[string]*module{}, sources: map[string][]byte{}, memory: watchdog{limit: opts.maxMemory()}}, nil
+		return r, nil
 	}
 	root := opts.Root
 	abs, err := filepath.Abs(root)
@@ -51,7 +60,8 @@ func New(opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("repository root %s: %w", root, unwrapPathError(err))
 	}
-	return &Runtime{opts: opts, root: abs, realRoot: real, modules: map[string]*module{}, sources: map[string][]byte{}, memory: watchdog{limit: opts.maxMemory()}}, nil
+	r.root, r.realRoot = abs, real
+	return r, nil
 }
 
 // Root returns the absolute path of the repository root.
@@ -184,11 +194,11 @@ func (r *Runtime) stopWaiting(from *module) {
 
 // exec reads, compiles and runs one module.
 func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, error) {
-	predeclared := r.opts.Predeclared
+	predeclared := r.userPredeclared
 	var src []byte
 	var err error
 	if rest, ok := strings.CutPrefix(m.label, StdlibPrefix); ok {
-		predeclared = r.opts.StdlibPredeclared
+		predeclared = r.stdlibPredeclared
 		if r.opts.Stdlib == nil {
 			return nil, &LabelError{Label: m.label, Msg: "no standard library is configured"}
 		}
@@ -220,14 +230,19 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 	}
 	var globals starlark.StringDict
 	err = r.withLimits(ctx, thread, m.label, func() error {
-		var err error
-		globals, err = starlark.ExecFileOptions(&syntax.FileOptions{}, thread, m.label, src, predeclared)
-		return err
+		g, err := starlark.ExecFileOptions(&syntax.FileOptions{}, thread, m.label, src, predeclared)
+		if err != nil {
+			return err
+		}
+		// Freezing walks every value the file made, which may be nested
+		// deep or shared many times over: it runs under the limits too.
+		g.Freeze()
+		globals = g
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	globals.Freeze()
 	return globals, nil
 }
 
@@ -265,9 +280,13 @@ const runtimeKey = "skyc.runtime"
 // LimitError is an evaluation stopped by one of the runtime's limits or by
 // cancellation.
 type LimitError struct {
-	Limit string // "steps", "timeout", "memory" or "cancelled"
+	Limit string // "steps", "timeout", "memory", "stack" or "cancelled"
 	File  string
 	Value string // the limit's value, e.g. "30s"
+	// InBuiltin reports that the evaluation was inside a call of a Go
+	// built-in that did not return, and was left behind (see withLimits):
+	// where in the file it was is not known.
+	InBuiltin bool
 }
 
 func (e *LimitError) Error() string {
@@ -278,19 +297,44 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("evaluation of %s stopped: time limit of %s reached", e.File, e.Value)
 	case "memory":
 		return fmt.Sprintf("evaluation of %s stopped: memory limit of %s reached", e.File, e.Value)
+	case "stack":
+		return fmt.Sprintf("evaluation of %s stopped: call stack limit of %s reached", e.File, e.Value)
 	}
 	return fmt.Sprintf("evaluation of %s cancelled", e.File)
 }
 
+// stuckGrace is how long an evaluation a limit stopped may take to
+// notice: the thread stops at its next step, but a built-in function
+// (str of a value nested millions deep, hashing a tuple that holds itself
+// at every level) runs in Go, where no step is counted and cancellation
+// is not seen, for as long as it likes. Waiting a little keeps the
+// position of a built-in that does return, such as one large allocation.
+const stuckGrace = 2 * time.Second
+
+// runawayFactor: once the heap passes the memory limit this many times
+// over, a stopped evaluation is not waited for at all, as whatever it is
+// doing is allocating far faster than a loop could.
+const runawayFactor = 4
+
 // withLimits runs f on thread under the step budget, ctx's deadline and
-// cancellation, and turns a cancelled thread's error into a LimitError.
+// cancellation and the memory watchdog, and turns a cancelled thread's
+// error into a LimitError.
+//
+// f runs on a goroutine of its own. When a limit stops the thread and f
+// has not returned stuckGrace later, withLimits returns the limit's
+// error and abandons the goroutine, which ends when the built-in it is
+// stuck in returns: every limit ends an evaluation in bounded time,
+// whatever Go code the evaluation is in. A panic in f (a bug in a
+// built-in, not in the user's file) becomes an InternalError.
 func (r *Runtime) withLimits(ctx context.Context, thread *starlark.Thread, file string, f func() error) error {
 	var hit error
 	var once sync.Once
+	stopped := make(chan struct{})
 	stopThread := func(e error) {
 		once.Do(func() {
 			hit = e
 			thread.Cancel(e.Error())
+			close(stopped)
 		})
 	}
 	max := r.opts.maxSteps()
@@ -314,17 +358,90 @@ func (r *Runtime) withLimits(ctx context.Context, thread *starlark.Thread, file 
 	stop := context.AfterFunc(ctx, ctxDone)
 	defer stop()
 	defer r.memory.watch(file, stopThread)()
-	err := f()
-	// A limit may be hit on another goroutine (ctx's callback) as f
-	// returns: wait for it, or keep it from starting, before reading hit.
+	ls := &limitState{thread: thread}
+	ls.active.Store(true)
+	defer ls.active.Store(false)
+	thread.SetLocal(limitsKey, ls)
+
+	done := make(chan error, 1) // buffered: an abandoned f still sends
+	go func() {
+		defer func() {
+			switch p := recover().(type) {
+			case nil:
+			case *limitPanic:
+				done <- p.limitError(file)
+			default:
+				done <- &InternalError{File: file, Value: p, Stack: string(debug.Stack())}
+			}
+		}()
+		done <- f()
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-stopped:
+		var stuck bool
+		err, stuck = r.awaitStopped(done)
+		if stuck {
+			// f is stuck in Go code; leave it behind.
+			var le *LimitError
+			if errors.As(hit, &le) {
+				stuckErr := *le
+				stuckErr.InBuiltin = true
+				return &stuckErr
+			}
+			return hit
+		}
+	}
+	// A limit may be hit on another goroutine (ctx's callback, the
+	// watchdog) as f returns: wait for it, or keep it from starting,
+	// before reading hit.
 	once.Do(func() {})
 	if err != nil && hit != nil {
+		switch err.(type) {
+		case *InternalError, *LimitError, *stoppedError:
+			return err // already says why it stopped
+		}
 		if ee, ok := err.(*starlark.EvalError); ok {
 			return &stoppedError{EvalError: ee, limit: hit}
 		}
 		return hit
 	}
 	return err
+}
+
+// awaitStopped waits for a stopped evaluation's result, for at most
+// stuckGrace and only while memory in use stays within runawayFactor
+// times the limit. stuck reports that it gave up.
+func (r *Runtime) awaitStopped(done <-chan error) (err error, stuck bool) {
+	deadline := time.NewTimer(stuckGrace)
+	defer deadline.Stop()
+	poll := time.NewTicker(watchdogInterval)
+	defer poll.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err, false
+		case <-deadline.C:
+			return nil, true
+		case <-poll.C:
+			if r.memory.runaway() {
+				return nil, true
+			}
+		}
+	}
+}
+
+// InternalError is a panic in Go code an evaluation called: a bug in
+// skyc or a library it uses, never in the user's file.
+type InternalError struct {
+	File  string
+	Value any    // what was passed to panic
+	Stack string // the Go stack where it was recovered
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("internal error while evaluating %s: %v", e.File, e.Value)
 }
 
 // stoppedError keeps the Starlark stack of an evaluation a limit stopped,
