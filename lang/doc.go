@@ -39,6 +39,8 @@
 // (list(range(1 << 40)) would ask for 16 TiB at once), and walking one in
 // Go counts against the budget.
 //
+// Source files must be UTF-8.
+//
 // # Modules
 //
 // Each file is evaluated once per Runtime and its globals frozen, so one

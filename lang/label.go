@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -8,6 +9,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
+
+	"go.starlark.net/syntax"
 
 	"github.com/skyc-dev/skyc/internal/spell"
 )
@@ -109,6 +113,10 @@ func unwrapPathError(err error) error {
 	if pe, ok := err.(*fs.PathError); ok {
 		return pe.Err
 	}
+	if err.Error() == "EvalSymlinks: too many links" {
+		// filepath's own message, for a cycle of symbolic links.
+		return errors.New("too many levels of symbolic links")
+	}
 	return err
 }
 
@@ -143,4 +151,30 @@ func (r *Runtime) nearbyFiles(p string) string {
 		return fmt.Sprintf("did you mean %q?", path.Join(dir, n))
 	}
 	return ""
+}
+
+// checkUTF8 refuses source that is not UTF-8, e.g. saved as Latin-1:
+// Starlark would read it, and the bytes would reach the output mangled.
+// The error is a syntax error at the first byte that is not.
+func checkUTF8(label string, src []byte) error {
+	if utf8.Valid(src) {
+		return nil
+	}
+	line, col := int32(1), int32(1)
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && size == 1 {
+			return syntax.Error{
+				Pos: syntax.MakePosition(&label, line, col),
+				Msg: fmt.Sprintf("the file is not UTF-8: byte 0x%02x (save it as UTF-8)", src[i]),
+			}
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return nil
 }

@@ -102,6 +102,7 @@ func sandboxRepo(t *testing.T) string {
 		"svc/api/util.sky": "port = 8080\n",
 		"big.sky":          "x = 1\n" + strings.Repeat("# padding\n", 300),
 		"notes.txt":        "not starlark\n",
+		"latin1.sky":       "x = \"caf\xe9\"\n",
 	})
 	if err := os.Mkdir(filepath.Join(root, "dir.sky"), 0o755); err != nil {
 		t.Fatal(err)
@@ -110,6 +111,8 @@ func sandboxRepo(t *testing.T) string {
 	symlink(t, filepath.Join(outside, "lib"), filepath.Join(root, "ext"))
 	symlink(t, "defaults.sky", filepath.Join(root, "lib/alias.sky"))
 	symlink(t, "../lib", filepath.Join(root, "svc/lib"))
+	symlink(t, "loop-b.sky", filepath.Join(root, "loop-a.sky"))
+	symlink(t, "loop-a.sky", filepath.Join(root, "loop-b.sky"))
 	return root
 }
 
@@ -191,6 +194,15 @@ func TestLoadSandbox(t *testing.T) {
 		"over MaxFileSize": {
 			src: "load(\"big.sky\", \"x\")\n",
 			pos: "main.sky:1:1", msg: "big.sky is 3006 bytes, over the limit of 2048 bytes for a .sky file"},
+		"symbolic link loop": {
+			src: "load(\"loop-a.sky\", \"x\")\n",
+			pos: "main.sky:1:1", msg: "cannot read loop-a.sky: too many levels of symbolic links"},
+		"not UTF-8": {
+			src: "x = 1\ncity = \"M\xfcnchen\"\n",
+			pos: "main.sky:2:10", msg: "the file is not UTF-8: byte 0xfc (save it as UTF-8)"},
+		"loaded file not UTF-8": {
+			src: "load(\"latin1.sky\", \"x\")\n",
+			pos: "latin1.sky:1:9", msg: "the file is not UTF-8: byte 0xe9 (save it as UTF-8)"},
 		"name not in module": {
 			src: "load(\"lib/defaults.sky\", \"replica\")\n",
 			pos: "main.sky:1:1", msg: "load: name replica not found in module lib/defaults.sky",

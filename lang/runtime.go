@@ -211,6 +211,9 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 		if err != nil {
 			return nil, err
 		}
+		if err := checkUTF8(m.label, src); err != nil {
+			return nil, err
+		}
 	}
 	r.mu.Lock()
 	r.sources[m.label] = src
