@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
@@ -268,32 +269,36 @@ func userFrames(stack starlark.CallStack, file string) (Pos, []Frame, []Frame, i
 // Render writes d as human text: the position, the message, the source
 // line with a caret under the column, the hint and the user's call stack.
 // source returns a file's text, or nil when it is not known.
+//
+// Everything is written through printable: a file name, a load label or
+// a message of a hostile file cannot move the cursor, recolour the
+// terminal or reorder the text the reader sees.
 func Render(w io.Writer, d *Diagnostic, source func(file string) []byte, verbose bool) {
-	fmt.Fprintf(w, "%s: %s\n", d.Pos.String(), d.Severity.String()+": "+d.Message)
+	fmt.Fprintf(w, "%s: %s\n", printable(d.Pos.String()), d.Severity.String()+": "+printable(d.Message))
 	if d.Pos.IsValid() && source != nil {
 		if line, ok := sourceLine(source(d.Pos.File), d.Pos.Line); ok {
 			num := fmt.Sprintf("%d", d.Pos.Line)
 			pad := strings.Repeat(" ", len(num))
 			fmt.Fprintf(w, " %s |\n", pad)
-			fmt.Fprintf(w, " %s | %s\n", num, expandTabs(line))
+			fmt.Fprintf(w, " %s | %s\n", num, printable(expandTabs(line)))
 			if d.Pos.Col > 0 {
 				fmt.Fprintf(w, " %s | %s^\n", pad, caretIndent(line, d.Pos.Col))
 			}
 		}
 	}
 	if d.Hint != "" {
-		fmt.Fprintf(w, "  hint: %s\n", d.Hint)
+		fmt.Fprintf(w, "  hint: %s\n", printable(d.Hint))
 	}
 	if len(d.Stack) > 1 {
 		fmt.Fprintf(w, "  called from:\n")
 		for i := len(d.Stack) - 2; i >= 0; i-- {
-			fmt.Fprintf(w, "    %s in %s\n", d.Stack[i].Pos, d.Stack[i].Func)
+			fmt.Fprintf(w, "    %s in %s\n", printable(d.Stack[i].Pos.String()), printable(d.Stack[i].Func))
 		}
 	}
 	if len(d.StdlibFrames) > 0 && verbose {
 		fmt.Fprintf(w, "  in the standard library:\n")
 		for i := len(d.StdlibFrames) - 1; i >= 0; i-- {
-			fmt.Fprintf(w, "    %s in %s\n", d.StdlibFrames[i].Pos, d.StdlibFrames[i].Func)
+			fmt.Fprintf(w, "    %s in %s\n", printable(d.StdlibFrames[i].Pos.String()), printable(d.StdlibFrames[i].Func))
 		}
 	} else if d.Folded > 0 && verbose {
 		frames := "frames"
@@ -315,7 +320,11 @@ func sourceLine(src []byte, line int) (string, bool) {
 	l := strings.TrimRight(lines[line-1], "\r")
 	const max = 160
 	if len(l) > max {
-		l = l[:max] + "…"
+		cut := max
+		for cut > 0 && !utf8.RuneStart(l[cut]) {
+			cut-- // not inside a character
+		}
+		l = l[:cut] + "…"
 	}
 	return l, true
 }
@@ -323,20 +332,58 @@ func sourceLine(src []byte, line int) (string, bool) {
 func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
 
 // caretIndent returns the whitespace that puts a caret under column col
-// (1-based, counted in runes as Starlark does) of line.
+// (1-based, counted in runes as Starlark does) of line as printed: tabs
+// expanded, escapes as wide as printable writes them.
 func caretIndent(line string, col int) string {
 	var b strings.Builder
 	i := 1
-	for _, r := range line {
-		if i >= col {
-			break
-		}
+	for j := 0; j < len(line) && i < col; i++ {
+		r, size := utf8.DecodeRuneInString(line[j:])
 		if r == '\t' {
 			b.WriteString("    ")
 		} else {
-			b.WriteByte(' ')
+			b.WriteString(strings.Repeat(" ", utf8.RuneCountInString(escapeRune(r, line[j:j+size]))))
 		}
-		i++
+		j += size
 	}
 	return b.String()
+}
+
+// printable returns s with what would act on a terminal rather than show
+// written as escapes: control characters but tab and newline (\x1b),
+// C1 controls and the bidirectional formatting characters of "Trojan
+// Source" attacks (\u202e), and bytes that are not UTF-8 (\xfc).
+func printable(s string) string {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if raw := s[i : i+size]; escapeRune(r, raw) != raw {
+			var b strings.Builder
+			b.WriteString(s[:i])
+			for i < len(s) {
+				r, size := utf8.DecodeRuneInString(s[i:])
+				b.WriteString(escapeRune(r, s[i:i+size]))
+				i += size
+			}
+			return b.String()
+		}
+		i += size
+	}
+	return s
+}
+
+// escapeRune returns how printable writes r, whose encoding in the text
+// is raw.
+func escapeRune(r rune, raw string) string {
+	switch {
+	case r == utf8.RuneError && len(raw) == 1:
+		return fmt.Sprintf(`\x%02x`, raw[0])
+	case r == '\t' || r == '\n':
+		return raw
+	case r < 0x20 || r == 0x7f:
+		return fmt.Sprintf(`\x%02x`, r)
+	case r >= 0x80 && r < 0xa0, r == 0x061c, r == 0x200e, r == 0x200f,
+		r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return fmt.Sprintf(`\u%04x`, r)
+	}
+	return raw
 }

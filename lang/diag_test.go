@@ -238,6 +238,9 @@ func golden(t *testing.T, path string, got []byte) {
 func TestRenderEdges(t *testing.T) {
 	src := map[string][]byte{
 		"a.sky": []byte("x = 1\n\ty = lenn(x)\r\n" + strings.Repeat("z", 200) + "\n"),
+		// Trojan Source: the comment's right-to-left override would show
+		// the check as commented out.
+		"t.sky": []byte("ok = \"user\u202e \u2066# admin\u2069 \u2066\" == role\n" + strings.Repeat("é", 100) + "\n"),
 	}
 	source := func(f string) []byte { return src[f] }
 	tests := map[string]struct {
@@ -293,6 +296,24 @@ func TestRenderEdges(t *testing.T) {
 				}},
 			verbose: true,
 			want:    "b.sky: error: m\n  in the standard library:\n    @skyc//_platform.sky:12:9 in check_name\n    @skyc//service.sky:40:5 in service\n",
+		},
+		"terminal escapes and bidirectional controls": {
+			d: Diagnostic{Severity: Error, Pos: Pos{File: "t.sky", Line: 1, Col: 24}, Message: "no such file: lib/\u202egnp.sky\x1b[2J.sky",
+				Hint: "did you mean \"\u009b31m\"?\nor this",
+				Stack: []Frame{{Func: "main", Pos: Pos{File: "\x1b]0;x\x07.sky", Line: 3, Col: 1}}, {Func: "f", Pos: Pos{File: "t.sky", Line: 1, Col: 24}}}},
+			want: "t.sky:1:24: error: no such file: lib/\\u202egnp.sky\\x1b[2J.sky\n   |\n" +
+				" 1 | ok = \"user\\u202e \\u2066# admin\\u2069 \\u2066\" == role\n" +
+				"   | " + strings.Repeat(" ", len(`ok = "user\u202e \u2066# admin\u2069 \u2066`)) + "^\n" +
+				"  hint: did you mean \"\\u009b31m\"?\nor this\n" +
+				"  called from:\n    \\x1b]0;x\\x07.sky:3:1 in main\n",
+		},
+		"bytes that are not UTF-8": {
+			d:    Diagnostic{Severity: Error, Pos: Pos{File: "a.sky"}, Message: "got \"M\xfcnchen\""},
+			want: "a.sky: error: got \"M\\xfcnchen\"\n",
+		},
+		"long line cut between characters": {
+			d:    Diagnostic{Severity: Error, Pos: Pos{File: "t.sky", Line: 2, Col: 1}, Message: "m"},
+			want: "t.sky:2:1: error: m\n   |\n 2 | " + strings.Repeat("é", 80) + "…\n   | ^\n",
 		},
 		"folded frames hidden unless verbose": {
 			d:    Diagnostic{Severity: Error, Pos: Pos{File: "a.sky"}, Message: "m", Folded: 2},
