@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -48,11 +49,26 @@ type Options struct {
 	Timeout  time.Duration
 	// MaxMemory bounds the heap while evaluating (see lang.Options).
 	MaxMemory uint64
+	// MaxObjects bounds the objects one call of a service's main may
+	// return. Zero means DefaultMaxObjects.
+	MaxObjects int
 	// Print receives print() output.
 	Print func(pos, msg string)
 	// Now is the time waivers are checked against; zero means the time
 	// New is called. Nothing else depends on the time.
 	Now time.Time
+}
+
+// DefaultMaxObjects is the default of Options.MaxObjects: far more than
+// any one service renders (a handful to a few dozen objects), far fewer
+// than a runaway loop would make.
+const DefaultMaxObjects = 10_000
+
+func (o *Options) maxObjects() int {
+	if o.MaxObjects <= 0 {
+		return DefaultMaxObjects
+	}
+	return o.MaxObjects
 }
 
 // Renderer renders service files of one repository.
@@ -193,7 +209,15 @@ type jobResult struct {
 	origins map[kruntime.Object]lang.Pos
 	docs    []manifest.Object
 	diags   []*lang.Diagnostic
+	// limit is the limit that stopped the evaluation, if one did:
+	// "memory", "cancelled", ...
+	limit string
 }
+
+// errMemory cancels the rest of a render once one evaluation has run out
+// of memory: the limit is the process's, so every evaluation after it
+// would fail too, blaming files that did nothing wrong.
+var errMemory = errors.New("another file ran out of memory")
 
 // Render evaluates files (from Discover) for every environment.
 func (r *Renderer) Render(ctx context.Context, files []string, explicit map[string]bool) *Result {
@@ -227,6 +251,8 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
 	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < par; w++ {
@@ -235,6 +261,9 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 			defer wg.Done()
 			for i := range next {
 				results[i] = r.renderOne(ctx, jobs[i])
+				if results[i].limit == "memory" {
+					cancel(errMemory)
+				}
 			}
 		}()
 	}
@@ -243,7 +272,11 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 	}
 	close(next)
 	wg.Wait()
+	outOfMemory := context.Cause(ctx) == errMemory
 	for _, jr := range results {
+		if outOfMemory && jr.limit == "cancelled" {
+			continue // not this file's doing
+		}
 		res.Objects = append(res.Objects, jr.objects...)
 		for o, p := range jr.origins {
 			if res.Origins == nil {
@@ -275,7 +308,12 @@ func ServiceName(label string) string {
 
 func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	fail := func(err error) jobResult {
-		return jobResult{diags: []*lang.Diagnostic{r.rt.Diagnose(err, j.label)}}
+		res := jobResult{diags: []*lang.Diagnostic{r.rt.Diagnose(err, j.label)}}
+		var le *lang.LimitError
+		if errors.As(err, &le) {
+			res.limit = le.Limit
+		}
+		return res
 	}
 	globals, err := r.rt.Load(ctx, j.label)
 	if err != nil {
@@ -318,7 +356,7 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	var out jobResult
 	var labelErr error
 	st := newStack()
-	err = r.flatten(v, "main()", st, func(what string, m proto.Message, obj manifest.Object) {
+	err = r.flatten(v, "main()", st, &bounds{maxObjects: r.opts.maxObjects()}, func(what string, m proto.Message, obj manifest.Object) {
 		out.origins = orig.note(out.origins, m, obj.Obj)
 		obj.Env, obj.Service, obj.Source = j.env.Name, name, j.label
 		if err := manifest.SetOwnership(obj); err != nil && labelErr == nil {
@@ -330,7 +368,13 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 		err = labelErr
 	}
 	if err != nil {
-		out.diags = append(out.diags, &lang.Diagnostic{Severity: lang.Error, Pos: lang.Pos{File: j.label}, Message: err.Error()})
+		d := &lang.Diagnostic{Severity: lang.Error, Pos: lang.Pos{File: j.label}, Message: err.Error()}
+		var le *boundError
+		if errors.As(err, &le) {
+			d.Hint = le.hint
+			out.objects, out.origins = nil, nil
+		}
+		out.diags = append(out.diags, d)
 		return out
 	}
 	if !st.empty() {
@@ -346,9 +390,45 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	return out
 }
 
+// maxNesting bounds how deep main's result may nest lists and structs.
+const maxNesting = 100
+
+// bounds keep one walk over what a main returned finite: main may return
+// the same list many times over, nested many levels deep, so that a small
+// value stands for more objects than memory holds.
+type bounds struct {
+	maxObjects int
+	objects    int // objects seen so far
+	values     int // values visited so far
+	depth      int // of the value being visited
+}
+
+func (b *bounds) enter() error {
+	if b.values++; b.values > 10*b.maxObjects {
+		return &boundError{fmt.Sprintf("main() returned more than %d values (lists, structs and objects)", 10*b.maxObjects), moreObjects}
+	}
+	if b.depth++; b.depth > maxNesting {
+		return &boundError{fmt.Sprintf("main() returned lists or structs nested more than %d deep", maxNesting), "return a flat list of objects"}
+	}
+	return nil
+}
+
+func (b *bounds) leave() { b.depth-- }
+
+// boundError is main's result going past one of its bounds.
+type boundError struct{ msg, hint string }
+
+func (e *boundError) Error() string { return e.msg }
+
+const moreObjects = "a service renders a few dozen objects; if this many are intended, raise the limit with --max-objects"
+
 // flatten walks what main returned: objects, structs of objects, lists.
-// AWS resources and template sections go to st.
-func (r *Renderer) flatten(v starlark.Value, what string, st *stack, emit func(string, proto.Message, manifest.Object)) error {
+// AWS resources and template sections go to st. The walk stays within b.
+func (r *Renderer) flatten(v starlark.Value, what string, st *stack, b *bounds, emit func(string, proto.Message, manifest.Object)) error {
+	if err := b.enter(); err != nil {
+		return err
+	}
+	defer b.leave()
 	if st.add(v) {
 		return nil
 	}
@@ -361,7 +441,7 @@ func (r *Renderer) flatten(v starlark.Value, what string, st *stack, emit func(s
 					continue // names, namespaces, absent objects
 				}
 			}
-			if err := r.flatten(field, what+"."+name, st, emit); err != nil {
+			if err := r.flatten(field, what+"."+name, st, b, emit); err != nil {
 				return err
 			}
 		}
@@ -374,7 +454,7 @@ func (r *Renderer) flatten(v starlark.Value, what string, st *stack, emit func(s
 			if x == starlark.None {
 				continue
 			}
-			if err := r.flatten(x, fmt.Sprintf("%s[%d]", what, i), st, emit); err != nil {
+			if err := r.flatten(x, fmt.Sprintf("%s[%d]", what, i), st, b, emit); err != nil {
 				return err
 			}
 		}
@@ -383,6 +463,11 @@ func (r *Renderer) flatten(v starlark.Value, what string, st *stack, emit func(s
 	m, ok := r.br.Unwrap(v)
 	if !ok {
 		return fmt.Errorf("%s returned %s, want Kubernetes objects (a service(), an object, or a list of them)", what, v.Type())
+	}
+	if b.objects++; b.objects > b.maxObjects {
+		// Before converting it: converting a million objects is the
+		// work the limit is for.
+		return &boundError{fmt.Sprintf("main() returned more than %d objects", b.maxObjects), moreObjects}
 	}
 	obj, err := r.reg.ToObject(m)
 	if err != nil {

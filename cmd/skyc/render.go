@@ -18,17 +18,18 @@ import (
 
 // renderFlags are the flags of skyc render.
 type renderFlags struct {
-	envs      listFlag
-	vars      listFlag
-	out       string
-	root      string
-	maxSteps  uint64
-	timeout   time.Duration
-	maxMemory byteSize
-	parallel  int
-	verbose   bool
-	cpuProf   string
-	memProf   string
+	envs       listFlag
+	vars       listFlag
+	out        string
+	root       string
+	maxSteps   uint64
+	timeout    time.Duration
+	maxMemory  byteSize
+	maxObjects int
+	parallel   int
+	verbose    bool
+	cpuProf    string
+	memProf    string
 }
 
 // byteSize is a flag holding a size in bytes, written as a Kubernetes
@@ -67,6 +68,7 @@ func newRenderFlags() (*flag.FlagSet, *renderFlags) {
 	fs.DurationVar(&f.timeout, "timeout", lang.DefaultTimeout, "wall-clock limit per file")
 	f.maxMemory = lang.DefaultMaxMemory
 	fs.Var(&f.maxMemory, "max-memory", "stop evaluation when the heap passes `size` (e.g. 512Mi, 4Gi)")
+	fs.IntVar(&f.maxObjects, "max-objects", render.DefaultMaxObjects, "most objects one service may render per environment")
 	fs.IntVar(&f.parallel, "parallel", 0, "files evaluated at once (default: the number of CPUs)")
 	fs.BoolVar(&f.verbose, "verbose", false, "show standard-library frames in errors")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile to `file`")
@@ -150,13 +152,14 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 		return env.errorf("render: no .sky files in %s", strings.Join(fs.Args(), " "))
 	}
 	r, err := render.New(ctx, render.Options{
-		Root:      f.root,
-		Envs:      envs,
-		Vars:      vars,
-		Parallel:  f.parallel,
-		MaxSteps:  f.maxSteps,
-		Timeout:   f.timeout,
-		MaxMemory: uint64(f.maxMemory),
+		Root:       f.root,
+		Envs:       envs,
+		Vars:       vars,
+		Parallel:   f.parallel,
+		MaxSteps:   f.maxSteps,
+		Timeout:    f.timeout,
+		MaxMemory:  uint64(f.maxMemory),
+		MaxObjects: f.maxObjects,
 		Print: func(pos, msg string) {
 			fmt.Fprintf(env.stderr, "%s: %s\n", pos, msg)
 		},
