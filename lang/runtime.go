@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +42,7 @@ type module struct {
 	globals   starlark.StringDict
 	err       error
 	waitingOn *module // the module this one's evaluation is loading; guarded by Runtime.mu
+	loads     []string // the labels this module's load statements named, in order; guarded by Runtime.mu
 }
 
 // New returns a Runtime for the repository at opts.Root.
@@ -225,6 +228,11 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 		if err != nil {
 			return nil, &LoadError{Label: label, Err: err}
 		}
+		r.mu.Lock()
+		if !slices.Contains(m.loads, canon) {
+			m.loads = append(m.loads, canon)
+		}
+		r.mu.Unlock()
 		dep, err := r.load(ctx, m, canon)
 		if err != nil {
 			return nil, &LoadError{Label: label, Err: err}
@@ -247,6 +255,50 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 		return nil, err
 	}
 	return globals, nil
+}
+
+// Loads returns the canonical labels that the module label loaded
+// directly, once each, in the order its load statements ran, including a load that
+// failed (the file the mistake is in). It is nil for a module the runtime
+// has not evaluated. Together with Dependencies it answers which services
+// a change to a library file affects.
+func (r *Runtime) Loads(label string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m, ok := r.modules[label]; ok {
+		return append([]string(nil), m.loads...)
+	}
+	return nil
+}
+
+// Dependencies returns, sorted, every module that label loads directly or
+// through the modules it loads, as far as the runtime has evaluated them;
+// standard-library modules included. label itself is not listed unless a
+// cycle leads back to it.
+func (r *Runtime) Dependencies(label string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(l string) {
+		m, ok := r.modules[l]
+		if !ok {
+			return
+		}
+		for _, dep := range m.loads {
+			if !seen[dep] {
+				seen[dep] = true
+				visit(dep)
+			}
+		}
+	}
+	visit(label)
+	out := make([]string, 0, len(seen))
+	for l := range seen {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Call calls fn (typically a service file's main) under the runtime's
