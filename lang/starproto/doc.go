@@ -114,4 +114,11 @@
 // message a value holds. A Bridge and frozen values are safe for
 // concurrent use; mutable values, like all Starlark values, belong to
 // one thread.
+//
+// Two thread-local hooks let a caller learn where values came from:
+// NewHook sees every message a constructor makes, SetHook every later
+// write to a field of a message the thread made (a field set or cleared,
+// a list or map field changed in place), each at the statement that did
+// it. A renderer uses them to point a finding about a field at the line
+// that gave the field its value.
 package starproto

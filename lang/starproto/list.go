@@ -43,6 +43,7 @@ func (l *List) mutable(verb string) (protoreflect.List, error) {
 	if err := l.owner.attach(); err != nil {
 		return nil, err
 	}
+	l.owner.wrote(l.fd)
 	return l.owner.m.Mutable(l.fd).List(), nil
 }
 
@@ -83,7 +84,7 @@ func (l *List) Len() int { return l.list().Len() }
 
 // Index returns element i.
 func (l *List) Index(i int) starlark.Value {
-	return l.owner.env.toStarlark(l.fd, l.list().Get(i), l.owner.frozen)
+	return l.owner.adopt(l.owner.env.toStarlark(l.fd, l.list().Get(i), l.owner.frozen))
 }
 
 // Slice returns a new Starlark list of the selected elements; message
@@ -92,7 +93,7 @@ func (l *List) Slice(start, end, step int) starlark.Value {
 	pl := l.list()
 	var out []starlark.Value
 	for i := start; (step > 0 && i < end) || (step < 0 && i > end); i += step {
-		out = append(out, l.owner.env.toStarlark(l.fd, pl.Get(i), l.owner.frozen))
+		out = append(out, l.owner.adopt(l.owner.env.toStarlark(l.fd, pl.Get(i), l.owner.frozen)))
 	}
 	return starlark.NewList(out)
 }
@@ -110,7 +111,7 @@ func (it *listIterator) Next(p *starlark.Value) bool {
 	if it.i >= it.n || it.i >= pl.Len() {
 		return false
 	}
-	*p = it.l.owner.env.toStarlark(it.l.fd, pl.Get(it.i), it.l.owner.frozen)
+	*p = it.l.owner.adopt(it.l.owner.env.toStarlark(it.l.fd, pl.Get(it.i), it.l.owner.frozen))
 	it.i++
 	return true
 }
@@ -165,7 +166,7 @@ func (l *List) elems() []starlark.Value {
 	pl := l.list()
 	out := make([]starlark.Value, pl.Len())
 	for i := range out {
-		out[i] = l.owner.env.toStarlark(l.fd, pl.Get(i), l.owner.frozen)
+		out[i] = l.owner.adopt(l.owner.env.toStarlark(l.fd, pl.Get(i), l.owner.frozen))
 	}
 	return out
 }
@@ -243,6 +244,7 @@ func (l *List) clear(fn *starlark.Builtin, args starlark.Tuple, kwargs []starlar
 	}
 	if m := l.owner.read(); l.owner.parent == nil {
 		m.Clear(l.fd)
+		l.owner.wrote(l.fd)
 	}
 	return starlark.None, nil
 }
@@ -338,7 +340,7 @@ func (l *List) pop(fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.
 	if err != nil {
 		return nil, err
 	}
-	v := l.owner.env.toStarlark(l.fd, pl.Get(i), false)
+	v := l.owner.adopt(l.owner.env.toStarlark(l.fd, pl.Get(i), false))
 	l.deleteAt(pl, i)
 	return v, nil
 }

@@ -43,6 +43,7 @@ func (d *Map) mutable(verb string, k starlark.Value) (protoreflect.Map, error) {
 	if err := d.owner.attach(); err != nil {
 		return nil, err
 	}
+	d.owner.wrote(d.fd)
 	return d.owner.m.Mutable(d.fd).Map(), nil
 }
 
@@ -57,7 +58,7 @@ func (d *Map) key(k starlark.Value) (protoreflect.MapKey, error) {
 }
 
 func (d *Map) value(v protoreflect.Value) starlark.Value {
-	return d.owner.env.toStarlark(d.fd.MapValue(), v, d.owner.frozen)
+	return d.owner.adopt(d.owner.env.toStarlark(d.fd.MapValue(), v, d.owner.frozen))
 }
 
 // sortedKeys returns the keys of m in ascending order.
@@ -139,6 +140,7 @@ func (d *Map) SetKey(k, v starlark.Value) error {
 		}
 		if d.owner.read(); d.owner.parent == nil {
 			d.owner.m.Get(d.fd).Map().Clear(mk)
+			d.owner.wrote(d.fd)
 		}
 		return nil
 	}
@@ -263,6 +265,7 @@ func (d *Map) clear(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	}
 	if m := d.owner.read(); d.owner.parent == nil {
 		m.Clear(d.fd)
+		d.owner.wrote(d.fd)
 	}
 	return starlark.None, nil
 }

@@ -24,6 +24,12 @@ type Message struct {
 	// and the first write attaches a real message to parent (attach).
 	parent *Message
 	fd     protoreflect.FieldDescriptor
+
+	// thread is the thread whose SetHook sees writes to the message: the
+	// thread that constructed it (or the message it was read from), when
+	// that thread had a SetHook. Only that thread can write to it: a
+	// message that reaches another thread does so frozen.
+	thread *starlark.Thread
 }
 
 var (
@@ -193,13 +199,35 @@ func (x *Message) get(fd protoreflect.FieldDescriptor) starlark.Value {
 	case fd.IsMap():
 		return &Map{owner: x, fd: fd}
 	case fd.Message() != nil:
-		child := &Message{m: m.Get(fd).Message(), env: x.env, frozen: x.frozen}
+		child := &Message{m: m.Get(fd).Message(), env: x.env, frozen: x.frozen, thread: x.thread}
 		if !x.frozen && !m.Has(fd) {
 			child.parent, child.fd = x, fd
 		}
 		return child
 	default:
 		return x.env.toStarlark(fd, m.Get(fd), x.frozen)
+	}
+}
+
+// adopt passes x's thread on to v, a message read from one of x's list or
+// map fields, so that writes to it reach the thread's SetHook too.
+func (x *Message) adopt(v starlark.Value) starlark.Value {
+	if x.thread != nil {
+		if m, ok := v.(*Message); ok {
+			m.thread = x.thread
+		}
+	}
+	return v
+}
+
+// wrote tells the SetHook of x's thread that field fd of x was set,
+// cleared or changed in place.
+func (x *Message) wrote(fd protoreflect.FieldDescriptor) {
+	if x.thread == nil || x.parent != nil {
+		return
+	}
+	if hook, ok := x.thread.Local(SetHook).(func(*starlark.Thread, proto.Message, protoreflect.FieldDescriptor)); ok {
+		hook(x.thread, x.m.Interface(), fd)
 	}
 }
 
@@ -221,6 +249,7 @@ func (x *Message) set(fd protoreflect.FieldDescriptor, v starlark.Value) error {
 	if v == starlark.None {
 		if m := x.read(); x.parent == nil {
 			m.Clear(fd)
+			x.wrote(fd)
 		}
 		return nil
 	}
@@ -249,6 +278,7 @@ func (x *Message) set(fd protoreflect.FieldDescriptor, v starlark.Value) error {
 		}
 	}
 	x.m.Set(fd, val)
+	x.wrote(fd)
 	return nil
 }
 

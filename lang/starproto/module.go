@@ -125,12 +125,16 @@ func oneMessage(fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tup
 
 // protoClone implements proto.clone(msg): a deep copy, mutable even if msg is
 // frozen, and sharing nothing with msg.
-func protoClone(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func protoClone(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	x, err := oneMessage(fn, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
-	return &Message{m: cloneMessage(x.read()), env: x.env}, nil
+	c := &Message{m: cloneMessage(x.read()), env: x.env}
+	if thread != nil && thread.Local(SetHook) != nil {
+		c.thread = thread
+	}
+	return c, nil
 }
 
 func cloneMessage(m protoreflect.Message) protoreflect.Message {

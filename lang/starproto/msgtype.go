@@ -93,6 +93,16 @@ func (t *MessageType) AttrNames() []string {
 // renderer learns which line of which .sky file made an object.
 const NewHook = "starproto.NewHook"
 
+// SetHook is the key of a thread-local value that, when it is a
+// func(*starlark.Thread, proto.Message, protoreflect.FieldDescriptor), is
+// called whenever Starlark code on that thread sets or clears a field of a
+// message the thread constructed, or changes a list or map field in
+// place: the message and the field, with the thread at the statement that
+// wrote it. Construction itself is NewHook's; the fields set by keyword
+// arguments of a constructor are not reported. With NewHook it tells a
+// renderer which line gave a field of an object its value.
+const SetHook = "starproto.SetHook"
+
 // CallInternal constructs a message from keyword arguments, setting the
 // fields in the order given (which matters for oneofs). A None argument
 // leaves its field unset. The thread's NewHook, if any, sees the message.
@@ -115,6 +125,9 @@ func (t *MessageType) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 	if thread != nil {
 		if hook, ok := thread.Local(NewHook).(func(*starlark.Thread, proto.Message)); ok {
 			hook(thread, x.m.Interface())
+		}
+		if thread.Local(SetHook) != nil {
+			x.thread = thread
 		}
 	}
 	return x, nil
