@@ -41,7 +41,7 @@ type module struct {
 	done      chan struct{}
 	globals   starlark.StringDict
 	err       error
-	waitingOn *module // the module this one's evaluation is loading; guarded by Runtime.mu
+	waitingOn *module  // the module this one's evaluation is loading; guarded by Runtime.mu
 	loads     []string // the labels this module's load statements named, in order; guarded by Runtime.mu
 }
 
