@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -33,6 +35,10 @@ type Config struct {
 	// and the Kubernetes labels that mirror them. Nil: every AWS resource
 	// carries team, service, environment and cost-centre, with any value.
 	CostAllocation *CostAllocation `yaml:"cost_allocation"`
+	// CRDs are CustomResourceDefinition manifests, as paths relative to
+	// skyc.yaml inside the repository: their kinds become typed
+	// constructors for .sky files and are validated by skyc check.
+	CRDs []string `yaml:"crds"`
 }
 
 // AWS are an environment's AWS settings.
@@ -106,6 +112,57 @@ type Settings struct {
 	// AWS holds the environment's AWS account and its cluster's OIDC
 	// provider, which workloads with AWS resources need.
 	AWS AWS `yaml:"aws"`
+	// Policies choose the platform policies skyc check applies.
+	Policies Policies `yaml:"policies"`
+}
+
+// Policies choose which platform policies skyc check applies and how
+// severe their findings are. An environment's settings are laid over the
+// defaults': severities policy by policy, the required labels as a whole.
+type Policies struct {
+	// Severity sets the severity of a policy's findings by the policy's
+	// ID: "error", "warning" or "info", or "off" to leave the policy out.
+	Severity map[string]string `yaml:"severity"`
+	// RequiredLabels are the label keys every object must carry (the
+	// missing-labels policy); nil keeps the library's default.
+	RequiredLabels []string `yaml:"required_labels"`
+}
+
+// Severities a policy can be given in skyc.yaml; "off" leaves it out.
+var policySeverities = []string{"error", "warning", "info", "off"}
+
+func (p *Policies) check() error {
+	ids := make([]string, 0, len(p.Severity))
+	for id := range p.Severity {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if s := p.Severity[id]; !slices.Contains(policySeverities, s) {
+			return fmt.Errorf("severity of %s: %q is not a severity: want error, warning, info or off", id, s)
+		}
+	}
+	for _, l := range p.RequiredLabels {
+		if strings.TrimSpace(l) == "" {
+			return fmt.Errorf("required_labels: an empty label key")
+		}
+	}
+	return nil
+}
+
+// merge returns p with over laid on top.
+func (p Policies) merge(over Policies) Policies {
+	out := Policies{RequiredLabels: p.RequiredLabels}
+	if len(p.Severity)+len(over.Severity) > 0 {
+		out.Severity = map[string]string{}
+		maps.Copy(out.Severity, p.Severity)
+		maps.Copy(out.Severity, over.Severity)
+	}
+	if over.RequiredLabels != nil {
+		out.RequiredLabels = over.RequiredLabels
+	}
+	out.RequiredLabels = slices.Clone(out.RequiredLabels)
+	return out
 }
 
 // Environment is one environment with the defaults applied.
@@ -134,9 +191,20 @@ func Parse(path string, data []byte) (*Config, error) {
 		if err := c.Environments[name].AWS.check(); err != nil {
 			return nil, fmt.Errorf("%s: environments.%s.aws: %w", path, name, err)
 		}
+		if err := c.Environments[name].Policies.check(); err != nil {
+			return nil, fmt.Errorf("%s: environments.%s.policies: %w", path, name, err)
+		}
 	}
 	if err := c.Defaults.AWS.check(); err != nil {
 		return nil, fmt.Errorf("%s: defaults.aws: %w", path, err)
+	}
+	if err := c.Defaults.Policies.check(); err != nil {
+		return nil, fmt.Errorf("%s: defaults.policies: %w", path, err)
+	}
+	for _, p := range c.CRDs {
+		if p == "" || filepath.IsAbs(p) || strings.HasPrefix(p, "/") || !filepath.IsLocal(filepath.FromSlash(p)) {
+			return nil, fmt.Errorf("%s: crds: %q is not a path inside the repository: name the file relative to skyc.yaml", path, p)
+		}
 	}
 	for dim, t := range c.CostAllocation.Tags() {
 		if err := t.check(); err != nil {
@@ -281,7 +349,27 @@ func (c *Config) Env(name string) (*Environment, error) {
 	if s.AWS.OIDCProvider != "" {
 		env.AWS.OIDCProvider = s.AWS.OIDCProvider
 	}
+	env.Policies = c.Defaults.Policies.merge(s.Policies)
 	return env, nil
+}
+
+// DefaultEnv returns the settings of a render without an environment
+// (a repository that defines none, or plain manifests): the defaults.
+func (c *Config) DefaultEnv() *Environment {
+	env := &Environment{Settings: c.Defaults}
+	env.Vars = maps.Clone(c.Defaults.Vars)
+	env.Policies = c.Defaults.Policies.merge(Policies{})
+	return env
+}
+
+// CRDPaths returns the files of CRDs, resolved against the directory of
+// skyc.yaml.
+func (c *Config) CRDPaths() []string {
+	out := make([]string, len(c.CRDs))
+	for i, p := range c.CRDs {
+		out[i] = filepath.Join(filepath.Dir(c.Path), filepath.FromSlash(p))
+	}
+	return out
 }
 
 // Contexts returns the kubeconfig contexts of the environment, Cluster

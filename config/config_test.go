@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -132,5 +133,85 @@ func TestAWSErrors(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestPolicies: an environment's policy settings are laid over the
+// defaults', and mistakes are errors naming the setting.
+func TestPolicies(t *testing.T) {
+	c, err := Parse("skyc.yaml", []byte(`
+defaults:
+  policies:
+    severity: {no-pdb: warning, no-probes: error}
+    required_labels: [team]
+environments:
+  staging:
+    policies:
+      severity: {no-pdb: "off"}
+  production:
+    policies:
+      required_labels: [team, cost-centre]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		env      string
+		severity map[string]string
+		labels   []string
+	}{
+		{"staging", map[string]string{"no-pdb": "off", "no-probes": "error"}, []string{"team"}},
+		{"production", map[string]string{"no-pdb": "warning", "no-probes": "error"}, []string{"team", "cost-centre"}},
+	} {
+		env, err := c.Env(tc.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(env.Policies.Severity, tc.severity) {
+			t.Errorf("%s: severity %v, want %v", tc.env, env.Policies.Severity, tc.severity)
+		}
+		if !slices.Equal(env.Policies.RequiredLabels, tc.labels) {
+			t.Errorf("%s: required labels %q, want %q", tc.env, env.Policies.RequiredLabels, tc.labels)
+		}
+	}
+	if d := c.DefaultEnv(); d.Policies.Severity["no-pdb"] != "warning" {
+		t.Errorf("DefaultEnv: severity %v, want the defaults'", d.Policies.Severity)
+	}
+	// The environments do not share the defaults' maps.
+	staging, _ := c.Env("staging")
+	staging.Policies.Severity["no-probes"] = "info"
+	if production, _ := c.Env("production"); production.Policies.Severity["no-probes"] != "error" {
+		t.Error("changing one environment's policies changed another's")
+	}
+
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"bad severity": {"defaults:\n  policies:\n    severity: {no-pdb: fatal}\n",
+			`skyc.yaml: defaults.policies: severity of no-pdb: "fatal" is not a severity: want error, warning, info or off`},
+		"bad severity in an environment": {"environments:\n  staging:\n    policies:\n      severity: {no-pdb: warn}\n",
+			`skyc.yaml: environments.staging.policies: severity of no-pdb: "warn" is not a severity`},
+		"empty label": {"defaults:\n  policies:\n    required_labels: [\"\"]\n",
+			"skyc.yaml: defaults.policies: required_labels: an empty label key"},
+		"crd outside the repository": {"crds: [../crds/x.yaml]\n",
+			`skyc.yaml: crds: "../crds/x.yaml" is not a path inside the repository`},
+		"absolute crd": {"crds: [/etc/crd.yaml]\n",
+			`skyc.yaml: crds: "/etc/crd.yaml" is not a path inside the repository`},
+	} {
+		_, err := Parse("skyc.yaml", []byte(tc.yaml))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one starting %q", name, err, tc.want)
+		}
+	}
+}
+
+// TestCRDPaths: CRD files are relative to skyc.yaml.
+func TestCRDPaths(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Parse(filepath.Join(dir, FileName), []byte("crds: [crds/monitor.yaml, ./b.yaml]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "crds", "monitor.yaml"), filepath.Join(dir, "b.yaml")}
+	if got := c.CRDPaths(); !slices.Equal(got, want) {
+		t.Errorf("CRDPaths() = %q, want %q", got, want)
 	}
 }

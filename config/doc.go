@@ -46,6 +46,29 @@
 //	  team: {allowed: [payments, risk]}
 //	  cost_centre: {key: cost-centre, pattern: "cc-[0-9]{4}"}
 //
+// # Policies
+//
+// policies, in defaults or an environment, choose the platform policies
+// skyc check applies there (docs/policies.md): a severity for a policy,
+// or "off" to leave it out, and the labels every object must carry. An
+// environment's severities are laid over the defaults' one by one:
+//
+//	defaults:
+//	  policies:
+//	    required_labels: [app.kubernetes.io/name, team]
+//	environments:
+//	  staging:
+//	    policies:
+//	      severity: {no-pdb: "off", no-probes: warning}
+//
+// # Custom resources
+//
+// crds lists CustomResourceDefinition manifests in the repository,
+// relative to skyc.yaml; their kinds become typed constructors for .sky
+// files and skyc check validates them against the CRDs' schemas:
+//
+//	crds: [crds/servicemonitor.yaml]
+//
 // Unknown keys are errors with their line, so a typo never silently
 // drops a setting.
 package config
