@@ -301,6 +301,9 @@ func (sc *stackCompare) compare(before, after map[string]any, beforeParams map[s
 			}
 			if c.Action == Recreate {
 				c.Destructive = "replace: " + immutableSummary(c.Fields, nil) + " forces CloudFormation to replace the resource (a new one is created, the old one deleted)"
+				if p, _ := b["UpdateReplacePolicy"].(string); retained[p] {
+					c.Notes = append(c.Notes, "UpdateReplacePolicy "+p+" keeps the old resource in AWS, outside the stack; the new one starts empty")
+				}
 			} else if reason := retentionLoss(typ, b, a); reason != "" {
 				c.Destructive = reason
 			}

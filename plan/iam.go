@@ -99,6 +99,25 @@ func canonicalPolicy(v any) any {
 			switch k {
 			case "Action", "NotAction", "Resource", "NotResource":
 				c[k] = toAny(stringSet(x))
+			case "Condition":
+				// Operator → key → value or values; one value is a list of one.
+				if cm, ok := x.(map[string]any); ok {
+					cond := map[string]any{}
+					for op, kv := range cm {
+						if km, ok := kv.(map[string]any); ok {
+							keys := map[string]any{}
+							for k, v := range km {
+								keys[k] = toAny(stringSet(v))
+							}
+							cond[op] = keys
+						} else {
+							cond[op] = kv
+						}
+					}
+					c[k] = cond
+				} else {
+					c[k] = x
+				}
 			case "Principal", "NotPrincipal":
 				if pm, ok := x.(map[string]any); ok {
 					p := map[string]any{}

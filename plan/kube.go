@@ -122,11 +122,13 @@ var DefaultPruneKinds = []schema.GroupKind{
 	{Group: "networking.k8s.io", Kind: "NetworkPolicy"}, {Group: "networking.k8s.io", Kind: "Ingress"},
 }
 
-// Kubernetes compares objs with the clusters of targets: each target gets
-// the objects of its environment. Targets are compared concurrently; one
+// Kubernetes compares the Kubernetes objects of objs (documents are left
+// to [AWS]) with the clusters of targets: each target gets the objects of
+// its environment. Targets are compared concurrently; one
 // that fails is reported in the plan without hiding the others.
 func Kubernetes(ctx context.Context, objs []manifest.Object, targets []KubeTarget, opts Options) *Plan {
 	opts = opts.withDefaults()
+	objs, _, _ = Split(objs) // documents go to AWS
 	byEnv := map[string][]manifest.Object{}
 	for _, o := range objs {
 		byEnv[o.Env] = append(byEnv[o.Env], o)

@@ -11,8 +11,10 @@ import (
 
 // Offline compares objs with a previous render, previous, read from dir
 // with manifest.ReadTree (skyc render -o DIR on the base branch, say). No
-// cluster is involved: there is no drift and no server defaulting, and a
-// recreation is judged by the table of well-known immutable fields. Each
+// cluster or AWS account is involved: there is no drift, no server
+// defaulting and no change set; a recreation or replacement is judged by
+// the tables of immutable fields and create-only properties. Stacks and
+// IAM roles (documents) are compared like Kubernetes objects. Each
 // rendered environment is a target; previous objects of other
 // environments are ignored, and opts.Prune limits deletions as for a
 // cluster.
@@ -33,7 +35,13 @@ func Offline(objs, previous []manifest.Object, dir string, opts Options) *Plan {
 	}
 	sort.Strings(envs)
 	for _, env := range envs {
-		p.Merge(offlineEnv(env, byEnv[env], prevByEnv[env], dir, opts))
+		kube, stacks, roles := Split(byEnv[env])
+		prevKube, prevStacks, prevRoles := Split(prevByEnv[env])
+		part := offlineEnv(env, kube, prevKube, dir, opts)
+		changes, problems := offlineDocuments(part.Targets[0], stacks, prevStacks, roles, prevRoles, opts)
+		part.Changes = append(part.Changes, changes...)
+		part.Problems = append(part.Problems, problems...)
+		p.Merge(part)
 	}
 	p.sortTargets()
 	return p
