@@ -15,6 +15,7 @@ import (
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 )
 
@@ -28,6 +29,10 @@ type AWSTarget struct {
 	// Endpoint overrides the endpoint of every service, e.g. a
 	// moto_server on loopback; empty means AWS's own.
 	Endpoint string
+	// Account, when set, is the account the credentials must belong to:
+	// ConnectAWS checks it (STS GetCallerIdentity), so that a diff never
+	// compares with the wrong account and reports everything as new.
+	Account string
 }
 
 // AWSOptions tune the AWS clients. The zero value is sensible.
@@ -50,8 +55,9 @@ type AWS struct {
 	opts AWSOptions
 }
 
-// ConnectAWS loads the AWS configuration of t (credentials are resolved
-// lazily, on the first request).
+// ConnectAWS loads the AWS configuration of t and asks STS who the
+// credentials belong to, which fails early, once, for an unreachable
+// endpoint or unusable credentials, and checks t.Account.
 func ConnectAWS(ctx context.Context, t AWSTarget, opts AWSOptions) (*AWS, error) {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = DefaultRequestTimeout
@@ -77,11 +83,30 @@ func ConnectAWS(ctx context.Context, t AWSTarget, opts AWSOptions) (*AWS, error)
 	if t.Endpoint != "" {
 		cfg.BaseEndpoint = aws.String(t.Endpoint)
 	}
-	return &AWS{
+	a := &AWS{
 		cfn:  cloudformation.NewFromConfig(cfg),
 		iam:  iam.NewFromConfig(cfg),
 		opts: opts,
-	}, nil
+	}
+	var account string
+	err = a.call(ctx, func(ctx context.Context) error {
+		out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err == nil {
+			account = aws.ToString(out.Account)
+		}
+		return err
+	})
+	if err != nil {
+		where := "AWS"
+		if t.Endpoint != "" {
+			where = t.Endpoint
+		}
+		return nil, fmt.Errorf("cannot reach %s as the configured credentials (%d attempts): %w", where, opts.Attempts, err)
+	}
+	if t.Account != "" && account != t.Account {
+		return nil, fmt.Errorf("the credentials are for account %s, not %s", account, t.Account)
+	}
+	return a, nil
 }
 
 // call runs one request with the request timeout. The SDK retries
