@@ -7,12 +7,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"golang.org/x/term"
 
+	"github.com/skyc-dev/skyc/config"
 	"github.com/skyc-dev/skyc/lang"
 	"github.com/skyc-dev/skyc/live"
 	"github.com/skyc-dev/skyc/manifest"
@@ -37,6 +39,9 @@ type diffFlags struct {
 	parallel          int
 	requestTimeout    time.Duration
 	noPrune           bool
+	kube, aws         bool
+	awsEndpoint       string
+	awsProfile        string
 	maxSteps          uint64
 	timeout           time.Duration
 	verbose           bool
@@ -57,6 +62,10 @@ func newDiffFlags() (*flag.FlagSet, *diffFlags) {
 	fs.IntVar(&f.parallel, "parallel", 4, "clusters compared at once")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", live.DefaultRequestTimeout, "limit for each request to a cluster (each of its retries)")
 	fs.BoolVar(&f.noPrune, "no-prune", false, "do not report objects that are no longer rendered as deletions")
+	fs.BoolVar(&f.kube, "kubernetes", true, "compare Kubernetes objects with the clusters")
+	fs.BoolVar(&f.aws, "aws", true, "compare CloudFormation stacks and IAM roles with the environments' AWS accounts")
+	fs.StringVar(&f.awsEndpoint, "aws-endpoint", "", "AWS endpoint `URL` for every service instead of AWS's own (e.g. a moto_server)")
+	fs.StringVar(&f.awsProfile, "aws-profile", "", "AWS shared-config `profile` (default: the default credential chain)")
 	fs.Uint64Var(&f.maxSteps, "max-steps", lang.DefaultMaxSteps, "Starlark execution step budget per file")
 	fs.DurationVar(&f.timeout, "timeout", lang.DefaultTimeout, "wall-clock limit per file")
 	fs.BoolVar(&f.verbose, "verbose", false, "show standard-library frames in errors")
@@ -85,12 +94,25 @@ render uses that are no longer rendered are deletions; when PATH is not
 the whole repository (ROOT/...), only the rendered services' objects are
 considered.
 
-Deletions and recreations are destructive: they are listed at the end and
-make skyc diff exit 3 unless --allow-destructive names each of them
-(ENV:KIND/NAMESPACE/NAME as printed) or is "all".
+CloudFormation stacks and IAM roles the services render are compared
+with the environment's AWS account (aws.account_id and region in
+skyc.yaml; credentials from the default chain or --aws-profile, checked
+to belong to that account): each stack resource by resource with the
+deployed template, then previewed through a change set that is created,
+read and deleted again, never executed; each role statement by statement,
+with permission broadening (new actions, wider resources, new principals)
+called out.
 
-Secret data and other sensitive fields are never printed, in any format:
-a changed value shows as "(sensitive value changed)" with a short hash.
+Deletions, recreations and replacements are destructive, and so are
+removed DNS records and certificates, IAM trust policy changes and data
+resources (buckets, tables, databases) losing their retention or deletion
+protection. They are listed at the end and make skyc diff exit 3 unless
+--allow-destructive names each of them (ENV:KIND/NAMESPACE/NAME as
+printed, e.g. staging:AWS::S3::Bucket/api-staging/Data) or is "all".
+
+Secret data and other sensitive fields (secret properties of AWS
+resources, NoEcho parameters) are never printed, in any format: a changed
+value shows as "(sensitive value changed)" with a short hash.
 
 With --against DIR, the render is compared with a previous render
 (skyc render -o DIR) instead, with no cluster: what a reviewer sees of a
@@ -102,8 +124,8 @@ change before it meets a cluster.
 Exit status:
 	0  no changes
 	1  changes, none of them destructive (or all allowed)
-	2  error: usage, evaluation, or a cluster or object that could not be
-	   compared (the plan is incomplete, never reported as "no changes")
+	2  error: usage, evaluation, or a cluster, account or object that could
+	   not be compared (the plan is incomplete, never "no changes")
 	3  destructive changes that --allow-destructive does not name
 
 Examples:
@@ -169,9 +191,11 @@ func runDiff(env *cmdEnv, c *command, args []string) int {
 		return exitError
 	}
 
+	// The Kubernetes objects, then the AWS documents (stacks and roles).
+	rendered := append(slices.Clip(res.Objects), res.Documents...)
 	opts := plan.Options{Parallel: f.parallel, Prune: plan.Prune{Disabled: f.noPrune}}
 	if !wholeRepository(r.Runtime().Root(), fs.Args()) {
-		opts.Prune.Services = renderedServices(res.Objects, explicit)
+		opts.Prune.Services = renderedServices(rendered, explicit)
 	}
 	var p *plan.Plan
 	if f.against != "" {
@@ -179,37 +203,13 @@ func runDiff(env *cmdEnv, c *command, args []string) int {
 		if err != nil {
 			return env.errorf("diff: --against: %v", err)
 		}
-		p = plan.Offline(res.Objects, prev, f.against, opts)
+		p = plan.Offline(rendered, prev, f.against, opts)
 	} else {
-		var targets []plan.KubeTarget
-		for _, e := range r.Environments() {
-			kubeconfig := e.Kubeconfig
-			if f.kubeconfig != "" {
-				kubeconfig = f.kubeconfig
-			}
-			contexts := e.Contexts()
-			if f.kubeContext != "" {
-				contexts = []string{f.kubeContext}
-			}
-			if len(contexts) == 0 {
-				contexts = []string{""} // the kubeconfig's current context
-			}
-			for _, kctx := range contexts {
-				target := live.KubeTarget{Kubeconfig: kubeconfig, Context: kctx}
-				targets = append(targets, plan.KubeTarget{Env: e.Name, Context: kctx, Connect: func(ctx context.Context) (plan.Cluster, string, error) {
-					cfg, err := live.LoadKubeconfig(target)
-					if err != nil {
-						return nil, "", err
-					}
-					k, err := live.NewKube(ctx, cfg, live.KubeOptions{RequestTimeout: f.requestTimeout})
-					if err != nil {
-						return nil, cfg.Host, err
-					}
-					return k, cfg.Host, nil
-				}})
-			}
-		}
-		p = plan.Kubernetes(ctx, res.Objects, targets, opts)
+		p = diffLive(ctx, f, r.Environments(), rendered, opts)
+	}
+	if len(p.Targets) == 0 {
+		// Nothing was compared: that is no answer, least of all "no changes".
+		return env.errorf("diff: nothing to compare: no environment renders anything for the targets chosen (--kubernetes=%v, --aws=%v)", f.kube, f.aws)
 	}
 	for _, u := range p.Allow(allow) {
 		fmt.Fprintf(env.stderr, "skyc diff: warning: --allow-destructive %s names no destructive change\n", u)
@@ -308,4 +308,83 @@ func wantColor(env *cmdEnv, mode string) (bool, error) {
 		return ok && os.Getenv("NO_COLOR") == "" && term.IsTerminal(int(f.Fd())), nil
 	}
 	return false, fmt.Errorf("--color %q: want auto, always or never", mode)
+}
+
+// diffLive compares the render with the environments' clusters and AWS
+// accounts.
+func diffLive(ctx context.Context, f *diffFlags, envs []*config.Environment, objs []manifest.Object, opts plan.Options) *plan.Plan {
+	var parts []*plan.Plan
+	_, stacks, roles := plan.Split(objs)
+	if f.kube {
+		var targets []plan.KubeTarget
+		for _, e := range envs {
+			kubeconfig := e.Kubeconfig
+			if f.kubeconfig != "" {
+				kubeconfig = f.kubeconfig
+			}
+			contexts := e.Contexts()
+			if f.kubeContext != "" {
+				contexts = []string{f.kubeContext}
+			}
+			if len(contexts) == 0 {
+				contexts = []string{""} // the kubeconfig's current context
+			}
+			for _, kctx := range contexts {
+				target := live.KubeTarget{Kubeconfig: kubeconfig, Context: kctx}
+				targets = append(targets, plan.KubeTarget{Env: e.Name, Context: kctx, Connect: func(ctx context.Context) (plan.Cluster, string, error) {
+					cfg, err := live.LoadKubeconfig(target)
+					if err != nil {
+						return nil, "", err
+					}
+					k, err := live.NewKube(ctx, cfg, live.KubeOptions{RequestTimeout: f.requestTimeout})
+					if err != nil {
+						return nil, cfg.Host, err
+					}
+					return k, cfg.Host, nil
+				}})
+			}
+		}
+		parts = append(parts, plan.Kubernetes(ctx, objs, targets, opts))
+	}
+	if f.aws && len(stacks)+len(roles) > 0 {
+		var targets []plan.AWSTarget
+		for _, e := range envs {
+			if !hasDocuments(e.Name, stacks, roles) {
+				continue
+			}
+			target := live.AWSTarget{Region: e.Region, Profile: f.awsProfile, Endpoint: f.awsEndpoint, Account: e.AWS.AccountID}
+			account := e.AWS.AccountID
+			if account == "" {
+				account = "default"
+			}
+			endpoint := f.awsEndpoint
+			if endpoint == "" {
+				endpoint = "aws"
+			}
+			targets = append(targets, plan.AWSTarget{Env: e.Name, Account: "aws:" + account + "/" + e.Region, Connect: func(ctx context.Context) (plan.AWSReader, string, error) {
+				a, err := live.ConnectAWS(ctx, target, live.AWSOptions{RequestTimeout: f.requestTimeout})
+				if err != nil {
+					return nil, endpoint, err
+				}
+				return a, endpoint, nil
+			}})
+		}
+		parts = append(parts, plan.AWS(ctx, stacks, roles, targets, opts))
+	}
+	return plan.Join(parts...)
+}
+
+// hasDocuments reports whether env renders stacks or roles.
+func hasDocuments(env string, stacks []plan.Stack, roles []plan.Role) bool {
+	for _, s := range stacks {
+		if s.Env == env {
+			return true
+		}
+	}
+	for _, r := range roles {
+		if r.Env == env {
+			return true
+		}
+	}
+	return false
 }
