@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -267,4 +268,102 @@ func TestDiffAWS(t *testing.T) {
 			t.Errorf("status %s:\n%s", p.Status(), out)
 		}
 	})
+}
+
+// TestDiffCLIWithAWS runs skyc diff on a service with an S3 bucket and
+// its runtime role, against the test cluster and a moto_server: clean
+// right after deploying both sides, then a replaced bucket and a
+// broadened role (exit 3 until allowed), and a refusal to compare with an
+// account the credentials are not for.
+func TestDiffCLIWithAWS(t *testing.T) {
+	endpoint := startMoto(t)
+	r := newDiffRepo(t, "aws", false)
+	r.flags = nil
+	ns := r.ns["staging"]
+	config := func(account string) string {
+		return fmt.Sprintf(`defaults:
+  kubeconfig: %s
+environments:
+  staging:
+    cluster: skyc-test
+    namespace: %s
+    region: eu-central-1
+    aws:
+      account_id: "%s"
+      oidc_provider: oidc.eks.eu-central-1.amazonaws.com/id/ABC
+`, r.kubeconfig, ns, account)
+	}
+	// moto's account is 123456789012.
+	if err := r.write("skyc.yaml", config("123456789012")); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"services/payments-api.sky", "services/ledger-worker.sky", "services/nightly-report.sky"} {
+		os.Remove(filepath.Join(r.dir, f))
+	}
+	if err := r.write("services/api.sky", `def main(ctx):
+    data = aws.bucket("data")
+    api = service(name = "api", team = "web", image = "x/api:1.0", replicas = 1, aws = [data], cost_centre = "cc-1234")
+    data.grant_read(api)
+    return api
+`); err != nil {
+		t.Fatal(err)
+	}
+	// Deploy: the Kubernetes objects with server-side apply, the stack
+	// with CloudFormation.
+	r.apply()
+	if _, errOut, code := r.run(skycBinary(t), "render", "-o", "out", "./..."); code != 0 {
+		t.Fatalf("skyc render -o: %s", errOut)
+	}
+	body, err := os.ReadFile(filepath.Join(r.dir, "out/staging/api/cloudformation/api-staging.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployStack(t, endpoint, "api-staging", string(body))
+
+	aws := "--aws-endpoint=" + endpoint
+	out := r.diff(0, aws, "./...")
+	if !strings.Contains(out, "No changes: 5 objects are up to date.") {
+		t.Errorf("want the 3 objects, the stack and the role up to date:\n%s", out)
+	}
+
+	r.edit("services/api.sky", `aws.bucket("data")`, `aws.bucket("data", physical_name = "api-staging-data-v2")`)
+	r.edit("services/api.sky", "data.grant_read(api)", "data.grant_read_write(api)")
+	out = r.diff(3, aws, "./...")
+	for _, want := range []string{
+		"── staging/aws:123456789012/eu-central-1  " + endpoint,
+		"-/+ recreate AWS::S3::Bucket/api-staging/DataBucket",
+		"immutable: Properties.BucketName: api-staging-data → api-staging-data-v2 (AWS::S3::Bucket.BucketName is create-only: forces replacement)",
+		"note: UpdateReplacePolicy Retain keeps the old resource in AWS",
+		"broadening: Policies[PolicyName=api-staging].PolicyDocument.Statement[Sid=WriteDataBucket]: a new Allow statement: actions s3:AbortMultipartUpload, s3:PutObject on arn:aws:s3:::api-staging-data-v2/*",
+		"--allow-destructive=staging:AWS::S3::Bucket/api-staging/DataBucket",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	p := r.jsonPlan(3, aws, "./...")
+	classes := map[string]int{}
+	for _, c := range p.Changes {
+		for _, f := range c.Fields {
+			classes[f.Class]++
+		}
+	}
+	if classes["broadening"] < 2 || classes["immutable"] != 1 {
+		t.Errorf("field classes %v", classes)
+	}
+	r.diff(1, aws, "--allow-destructive=staging:AWS::S3::Bucket/api-staging/DataBucket", "./...")
+	// Only Kubernetes, or only AWS.
+	r.diff(1, aws, "--kubernetes=false", "--allow-destructive=all", "./...")
+	if out := r.diff(0, "--aws=false", "./..."); !strings.Contains(out, "No changes: 3 objects are up to date.") {
+		t.Errorf("--aws=false:\n%s", out)
+	}
+
+	// Credentials of another account than skyc.yaml names: no comparison.
+	if err := r.write("skyc.yaml", config("999999999999")); err != nil {
+		t.Fatal(err)
+	}
+	out = r.diff(2, aws, "./...")
+	if !strings.Contains(out, "the credentials are for account 123456789012, not 999999999999") {
+		t.Errorf("output:\n%s", out)
+	}
 }

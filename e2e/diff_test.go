@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // The tests of skyc diff run the skyc binary, built once, against the
@@ -62,15 +64,17 @@ type diffRepo struct {
 	dir        string
 	kubeconfig string
 	ns         map[string]string // environment → namespace
+	flags      []string          // given to every skyc diff
 }
 
-// newDiffRepo copies examples/ and writes a skyc.yaml whose environments
+// newDiffRepo copies examples/ with a skyc.yaml whose environments
 // (staging, and production when both is set) use the test cluster, each
-// in its own namespace. extra is added to production's settings.
-func newDiffRepo(t *testing.T, name string, both bool, extra string) *diffRepo {
+// in its own namespace; production also has prodClusters. Its diffs leave
+// AWS out (--aws=false) unless the test clears r.flags.
+func newDiffRepo(t *testing.T, name string, both bool, prodClusters ...string) *diffRepo {
 	t.Helper()
 	c := cluster.Get(t)
-	r := &diffRepo{t: t, dir: t.TempDir(), kubeconfig: filepath.Join(t.TempDir(), "kubeconfig"), ns: map[string]string{}}
+	r := &diffRepo{t: t, dir: t.TempDir(), kubeconfig: filepath.Join(t.TempDir(), "kubeconfig"), ns: map[string]string{}, flags: []string{"--aws=false"}}
 	if err := c.WriteKubeconfig(r.kubeconfig); err != nil {
 		t.Fatal(err)
 	}
@@ -88,27 +92,42 @@ func newDiffRepo(t *testing.T, name string, both bool, extra string) *diffRepo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.ns["staging"] = "diff-" + name + "-staging"
-	cfg := fmt.Sprintf(`defaults:
-  kubeconfig: %s
-  vars:
-    log_level: info
-    registry: registry.example.com
-environments:
-  staging:
-    cluster: skyc-test
-    namespace: %s
-    vars: {log_level: debug, scale: small}
-`, r.kubeconfig, r.ns["staging"])
-	if both {
-		r.ns["production"] = "diff-" + name + "-production"
-		cfg += fmt.Sprintf(`  production:
-    cluster: skyc-test
-    namespace: %s
-    vars: {scale: large}
-%s`, r.ns["production"], extra)
+	// The examples' own skyc.yaml (vars, AWS accounts, cost allocation),
+	// pointed at the test cluster, one namespace per environment.
+	data, err := os.ReadFile("../examples/skyc.yaml")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := r.write("skyc.yaml", cfg); err != nil {
+	var cfg map[string]any
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	defaults, _ := cfg["defaults"].(map[string]any)
+	if defaults == nil {
+		defaults = map[string]any{}
+		cfg["defaults"] = defaults
+	}
+	defaults["kubeconfig"] = r.kubeconfig
+	envs, _ := cfg["environments"].(map[string]any)
+	for env, v := range envs {
+		settings, _ := v.(map[string]any)
+		if settings == nil || env != "staging" && !(both && env == "production") {
+			delete(envs, env)
+			continue
+		}
+		r.ns[env] = "diff-" + name + "-" + env
+		settings["cluster"] = "skyc-test"
+		settings["namespace"] = r.ns[env]
+		delete(settings, "clusters")
+		if env == "production" && len(prodClusters) > 0 {
+			settings["clusters"] = prodClusters
+		}
+	}
+	out, err := yaml.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.write("skyc.yaml", string(out)); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -161,7 +180,7 @@ func (r *diffRepo) run(name string, args ...string) (stdout, stderr string, code
 // diff runs skyc diff and checks its exit status.
 func (r *diffRepo) diff(want int, args ...string) string {
 	r.t.Helper()
-	out, errOut, code := r.run(skycBinary(r.t), append([]string{"diff"}, args...)...)
+	out, errOut, code := r.run(skycBinary(r.t), append(append([]string{"diff"}, r.flags...), args...)...)
 	if code != want {
 		r.t.Fatalf("skyc diff %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, want, out, errOut)
 	}
@@ -237,7 +256,19 @@ func (r *diffRepo) apply(extra ...string) {
 	if code != 0 {
 		r.t.Fatalf("skyc render: exit %d\n%s", code, errOut)
 	}
-	r.kubectl(out, "apply", "--server-side", "--field-manager=skyc", "-f", "-")
+	r.kubectl(kubernetesDocuments(out), "apply", "--server-side", "--field-manager=skyc", "-f", "-")
+}
+
+// kubernetesDocuments drops the AWS documents (marked "# File: ...") from
+// a rendered stream, leaving what kubectl applies.
+func kubernetesDocuments(stream string) string {
+	var keep []string
+	for _, doc := range strings.Split(stream, "\n---\n") {
+		if !strings.Contains("\n"+doc, "\n# File: ") {
+			keep = append(keep, doc)
+		}
+	}
+	return strings.Join(keep, "\n---\n")
 }
 
 func (p *planJSON) count(action string) int {
@@ -253,7 +284,7 @@ func (p *planJSON) count(action string) int {
 // TestDiffFirstDeploy: against an empty namespace everything is an
 // addition, and nothing else.
 func TestDiffFirstDeploy(t *testing.T) {
-	r := newDiffRepo(t, "first", false, "")
+	r := newDiffRepo(t, "first", false)
 	out := r.diff(1, "./...")
 	if !strings.Contains(out, "Plan: 12 to add, 0 to change, 0 to delete, 0 destructive.") {
 		t.Errorf("want 12 additions:\n%s", out)
@@ -269,7 +300,7 @@ func TestDiffFirstDeploy(t *testing.T) {
 // at all: server defaults, managedFields, resourceVersion and status are
 // not changes.
 func TestDiffNoChangesAfterApply(t *testing.T) {
-	r := newDiffRepo(t, "noop", true, "")
+	r := newDiffRepo(t, "noop", true)
 	r.apply()
 	out := r.diff(0, "./...")
 	if !strings.Contains(out, "No changes: 25 objects are up to date.") {
@@ -286,7 +317,7 @@ func TestDiffNoChangesAfterApply(t *testing.T) {
 // TestDiffFieldChange: a new image tag is one changed field, classified as
 // skyc's configuration.
 func TestDiffFieldChange(t *testing.T) {
-	r := newDiffRepo(t, "field", false, "")
+	r := newDiffRepo(t, "field", false)
 	r.apply()
 	r.edit("services/payments-api.sky", `"1.42.0"`, `"1.43.0"`)
 	out := r.diff(1, "./...")
@@ -314,7 +345,7 @@ func TestDiffFieldChange(t *testing.T) {
 // drift, named with its manager; fields skyc does not set (an annotation
 // someone added) are not changes.
 func TestDiffDrift(t *testing.T) {
-	r := newDiffRepo(t, "drift", false, "")
+	r := newDiffRepo(t, "drift", false)
 	r.apply()
 	ns := r.ns["staging"]
 	r.kubectl(fmt.Sprintf(`apiVersion: apps/v1
@@ -355,7 +386,7 @@ spec: {replicas: 4}
 // TestDiffImmutable: changing a Deployment's selector can't be applied in
 // place: a destructive recreate, exit 3 until allowed by name.
 func TestDiffImmutable(t *testing.T) {
-	r := newDiffRepo(t, "immutable", false, "")
+	r := newDiffRepo(t, "immutable", false)
 	r.apply()
 	r.edit("services/payments-api.sky", "    return api", `    api.deployment.spec.selector.matchLabels["tier"] = "web"
     api.deployment.spec.template.metadata.labels["tier"] = "web"
@@ -385,7 +416,7 @@ func TestDiffImmutable(t *testing.T) {
 // labelled as its own; they are deletions, but only when the whole
 // repository is diffed.
 func TestDiffPrune(t *testing.T) {
-	r := newDiffRepo(t, "prune", false, "")
+	r := newDiffRepo(t, "prune", false)
 	r.apply()
 	if err := os.Remove(filepath.Join(r.dir, "services/nightly-report.sky")); err != nil {
 		t.Fatal(err)
@@ -411,7 +442,7 @@ func TestDiffPrune(t *testing.T) {
 // format, neither the old nor the new value nor their base64, while the
 // change itself is reported.
 func TestDiffSecretNeverShown(t *testing.T) {
-	r := newDiffRepo(t, "secret", false, "")
+	r := newDiffRepo(t, "secret", false)
 	const oldValue, newValue = "canary-0ld-Va1ue-7c1f", "canary-n3w-Va1ue-9e2d"
 	if err := r.write("services/creds.sky", `core = proto.package("k8s.io.api.core.v1")
 meta = proto.package("k8s.io.apimachinery.pkg.apis.meta.v1")
@@ -435,7 +466,7 @@ def main(ctx):
 	}
 	// Creation: the value is hidden in the added object too.
 	for _, format := range []string{"text", "json", "markdown"} {
-		out, errOut, _ := r.run(skycBinary(t), "diff", "--format", format, "--var", "pw="+oldValue, "./...")
+		out, errOut, _ := r.run(skycBinary(t), "diff", "--aws=false", "--format", format, "--var", "pw="+oldValue, "./...")
 		if l := leaks(out + errOut); len(l) > 0 {
 			t.Errorf("%s output of a creation shows %q:\n%s%s", format, l, out, errOut)
 		}
@@ -443,7 +474,7 @@ def main(ctx):
 	r.apply("--var", "pw="+oldValue)
 	r.diff(0, "--var", "pw="+oldValue, "./...")
 	for _, format := range []string{"text", "json", "markdown"} {
-		out, errOut, code := r.run(skycBinary(t), "diff", "--format", format, "--var", "pw="+newValue, "./...")
+		out, errOut, code := r.run(skycBinary(t), "diff", "--aws=false", "--format", format, "--var", "pw="+newValue, "./...")
 		if code != 1 {
 			t.Errorf("%s: exit %d, want 1\n%s%s", format, code, out, errOut)
 		}
@@ -470,7 +501,7 @@ func TestDiffUnreachableTarget(t *testing.T) {
 	}
 	dead := l.Addr().String()
 	l.Close()
-	r := newDiffRepo(t, "unreachable", true, "    clusters: [dead]\n")
+	r := newDiffRepo(t, "unreachable", true, "dead")
 	r.apply()
 	r.kubectl("", "config", "set-cluster", "dead", "--server=https://"+dead)
 	r.kubectl("", "config", "set-context", "dead", "--cluster=dead", "--user=admin")
