@@ -299,7 +299,7 @@ func TestRenderEdges(t *testing.T) {
 		},
 		"terminal escapes and bidirectional controls": {
 			d: Diagnostic{Severity: Error, Pos: Pos{File: "t.sky", Line: 1, Col: 24}, Message: "no such file: lib/\u202egnp.sky\x1b[2J.sky",
-				Hint: "did you mean \"\u009b31m\"?\nor this",
+				Hint:  "did you mean \"\u009b31m\"?\nor this",
 				Stack: []Frame{{Func: "main", Pos: Pos{File: "\x1b]0;x\x07.sky", Line: 3, Col: 1}}, {Func: "f", Pos: Pos{File: "t.sky", Line: 1, Col: 24}}}},
 			want: "t.sky:1:24: error: no such file: lib/\\u202egnp.sky\\x1b[2J.sky\n   |\n" +
 				" 1 | ok = \"user\\u202e \\u2066# admin\\u2069 \\u2066\" == role\n" +
