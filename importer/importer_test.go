@@ -189,12 +189,14 @@ func TestImportOwnRender(t *testing.T) {
 	if strings.Contains(string(res.Source), "skyc.dev/") {
 		t.Errorf("the ownership labels were imported:\n%s", res.Source)
 	}
-	// The ledger worker is a plain worker() call; the payments API
+	// The ledger worker is a worker() call whose service account keeps
+	// the IAM role annotation aws = [...] gave it; the payments API
 	// is a service() call and the override of its Deployment's grace
 	// period, as in examples/services/payments-api.sky; the nightly
 	// report is a cron_job() whose pod gets a volume appended.
 	for _, want := range []string{
-		"        worker(\n            name = \"ledger-worker\",",
+		"    ledger_worker = worker(\n        name = \"ledger-worker\",",
+		"    ledger_worker.service_account.metadata.annotations = {\n        \"eks.amazonaws.com/role-arn\": \"arn:aws:iam::222222222222:role/ledger-worker-production\",",
 		"    payments_api = service(\n        name = \"payments-api\",",
 		"\"DATABASE_PASSWORD\": secret_env(\"payments-db\", \"password\"),",
 		"    payments_api.deployment.spec.template.spec.terminationGracePeriodSeconds = 60\n",

@@ -21,6 +21,7 @@ type renderFlags struct {
 	envs       listFlag
 	vars       listFlag
 	out        string
+	only       string
 	root       string
 	maxSteps   uint64
 	timeout    time.Duration
@@ -64,6 +65,7 @@ func newRenderFlags() (*flag.FlagSet, *renderFlags) {
 	fs.Var(&f.vars, "var", "set ctx.vars[`key=value`] for every environment (repeatable); overrides skyc.yaml")
 	fs.StringVar(&f.out, "o", "-", "write to `DIR` as DIR/<env>/<service>/<kind>-<name>.yaml, or \"-\" for one YAML stream on stdout")
 	fs.StringVar(&f.root, "root", "", "repository `root` (default: the directory holding skyc.yaml above the first path)")
+	fs.StringVar(&f.only, "only", "all", "write only `kind`s of output: all, kubernetes (e.g. to pipe into kubectl apply) or aws (CloudFormation templates and IAM roles)")
 	fs.Uint64Var(&f.maxSteps, "max-steps", lang.DefaultMaxSteps, "Starlark execution step budget per file")
 	fs.DurationVar(&f.timeout, "timeout", lang.DefaultTimeout, "wall-clock limit per file")
 	f.maxMemory = lang.DefaultMaxMemory
@@ -92,6 +94,9 @@ policy documents of its IAM roles, iam/<role>.json, checked offline
 PATH is a .sky file, a directory (its .sky files), or DIR/... (every .sky
 file below DIR). Files without a main function are libraries and are
 skipped unless named directly; *_test.sky files are skipped.
+
+--only kubernetes writes the Kubernetes objects alone (to pipe them into
+kubectl apply), --only aws the AWS documents alone.
 
 Output is deterministic: the same input gives the same bytes. With -o DIR
 the tree (DIR/<env>/<service>/..., the AWS documents in the service's
@@ -171,7 +176,17 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 	if printDiagnostics(env, r.Runtime(), res.Diagnostics, f.verbose) {
 		return exitError
 	}
-	all := res.Output()
+	var all []manifest.Object
+	switch f.only {
+	case "all":
+		all = res.Output()
+	case "kubernetes":
+		all = res.Objects
+	case "aws":
+		all = res.Documents
+	default:
+		return env.errorf("render: --only %q: want all, kubernetes or aws", f.only)
+	}
 	if f.out == "-" {
 		if err := manifest.WriteStream(env.stdout, all); err != nil {
 			return env.errorf("render: %v", err)
