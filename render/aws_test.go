@@ -190,8 +190,12 @@ def main(ctx):
 		"waiver without expiry": {`    waive("iam-no-wildcard-resource", reason = "r", owner = "payments")
     iam.grant(w, ["sqs:SendMessage"], ["*"], sid = "Send")`,
 			[]string{`5:10: error: waive: iam-no-wildcard-resource: expires is required: a waiver without an expiry date is rejected (expires = "YYYY-MM-DD")`}},
-		"expired waiver": {`    waive("iam-no-wildcard-resource", reason = "r", owner = "payments", expires = "2026-05-31")`,
-			[]string{`5:10: error: waive: iam-no-wildcard-resource: the waiver expired on 2026-05-31: fix the finding or renew the waiver with a reason`}},
+		"expired waiver": {`    waive("iam-no-wildcard-resource", reason = "r", owner = "payments", expires = "2026-05-31")
+    iam.grant(w, ["sqs:SendMessage"], ["*"], sid = "Send")`,
+			[]string{
+				`5:10: error: waive: iam-no-wildcard-resource: the waiver expired on 2026-05-31: fix the finding or renew the waiver with a reason [waiver-expired]`,
+				`6:14: error: Resources.WebRole.Properties.Policies.0.PolicyDocument.Statement.0.Action.0: the write action sqs:SendMessage is allowed on every resource ("*") [iam-no-wildcard-resource]`,
+			}},
 		"waiver of nothing": {`    waive("iam-no-wildcard-action", reason = "r", owner = "payments", expires = "2026-12-31")`,
 			[]string{`5:10: warning: the waiver of iam-no-wildcard-action matches no finding in stack web-staging`}},
 		"structural errors cannot be waived": {`    w.role.properties.Policies.append(cfn.iam.role.Policy(PolicyName = "x", PolicyDocument = iam.policy([
@@ -279,6 +283,42 @@ def main(ctx):
 	for _, o := range append(res.Objects, res.Documents...) {
 		if o.Doc != nil {
 			t.Errorf("unexpected document %s", o)
+		}
+	}
+}
+
+// TestTemplateSections: parameters, conditions and outputs returned from
+// main go into the stack, and resources of any typed type (here a DNS
+// record and a certificate) are checked for their required properties.
+func TestTemplateSections(t *testing.T) {
+	res := renderAWS(t, "", `
+def main(ctx):
+    q = aws.queue("jobs", dead_letter = False)
+    size = cfn.parameter("Size", type = "Number", default = 30)
+    big = cfn.condition("Big", cfn.equals(cfn.ref(size), 60))
+    q.properties.VisibilityTimeout = cfn.if_(big, 600, cfn.ref(size))
+    cert = cfn.resource("AWS::CertificateManager::Certificate", {"DomainName": "web.example.com", "ValidationMethod": "DNS"}, logical_id = "Cert")
+    record = cfn.resource("AWS::Route53::RecordSet", {"Name": "web.example.com.", "HostedZoneName": "example.com.", "TTL": "60", "ResourceRecords": ["10.0.0.1"]}, logical_id = "Record", condition = big)
+    w = worker(name = "web", team = "payments", image = "r/web:1.0", cost_centre = "cc-1", aws = [q, cert, record])
+    out = cfn.output("QueueUrl", q.url, export = cfn.sub("${AWS::StackName}-queue-url"))
+    return [w, size, big, cert, record, out]
+`)
+	got := errorsOf(res)
+	want := []string{"web.sky:8:26: error: Resources.Record.Properties: AWS::Route53::RecordSet: the required property Type is not set [cfn-required]"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	d, _ := docs(res)
+	tmpl := string(d["cloudformation/web-staging.yaml"])
+	for _, w := range []string{
+		"Parameters:\n  Size:\n    Type: Number\n    Default: 30\n",
+		"Conditions:\n  Big:\n    Fn::Equals:\n    - Ref: Size\n    - 60\n",
+		"      VisibilityTimeout:\n        Fn::If:\n        - Big\n        - 600\n        - Ref: Size\n",
+		"  Record:\n    Type: AWS::Route53::RecordSet\n    Condition: Big\n",
+		"Outputs:\n  QueueUrl:\n    Value:\n      Ref: JobsQueue\n    Export:\n      Name:\n        Fn::Sub: ${AWS::StackName}-queue-url\n",
+	} {
+		if !strings.Contains(tmpl, w) {
+			t.Errorf("template lacks\n%s\nin\n%s", w, tmpl)
 		}
 	}
 }

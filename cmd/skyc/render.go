@@ -196,10 +196,16 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 	if err := manifest.WriteTree(ctx, f.out, all); err != nil {
 		return env.errorf("render: %v", err)
 	}
-	if len(res.Documents) > 0 {
-		fmt.Fprintf(env.stderr, "wrote %d objects and %d AWS documents to %s\n", len(res.Objects), len(res.Documents), f.out)
+	docs := 0
+	for _, o := range all {
+		if o.Doc != nil {
+			docs++
+		}
+	}
+	if docs > 0 {
+		fmt.Fprintf(env.stderr, "wrote %d objects and %d AWS documents to %s\n", len(all)-docs, docs, f.out)
 	} else {
-		fmt.Fprintf(env.stderr, "wrote %d objects to %s\n", len(res.Objects), f.out)
+		fmt.Fprintf(env.stderr, "wrote %d objects to %s\n", len(all), f.out)
 	}
 	return exitOK
 }
