@@ -6,7 +6,7 @@ BIN ?= bin
 .PHONY: help build test unit e2e bench bench-all fuzz corpus vet fmt-check golden docs
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
 
 build: ## build bin/skyc
 	$(GO) build -o $(BIN)/skyc ./cmd/skyc
@@ -32,6 +32,11 @@ bench: ## render benchmark: phase benchmarks of a generated fleet, then the whol
 
 bench-all: ## run every Go benchmark
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+FUZZTIME ?= 30s
+
+fuzz: ## run every Fuzz* target for FUZZTIME (30s) each; a finding fails and is kept in testdata/fuzz/<Target>/
+	GO=$(GO) FUZZTIME=$(FUZZTIME) hack/fuzz.sh
 
 corpus: ## try skyc on the real-world corpus in ../shared/corpus
 	SKYC_CORPUS=$(abspath ../shared/corpus) $(GO) test -tags corpus -run Corpus -count=1 ./...

@@ -181,7 +181,9 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	for name := range c.Environments {
+	// In sorted order, so that of several mistakes the same one is
+	// reported every time.
+	for _, name := range c.Names() {
 		if !envName.MatchString(name) {
 			return nil, fmt.Errorf("%s: environment name %q must be lower-case letters, digits and '-', starting with a letter", path, name)
 		}
@@ -206,8 +208,9 @@ func Parse(path string, data []byte) (*Config, error) {
 			return nil, fmt.Errorf("%s: crds: %q is not a path inside the repository: name the file relative to skyc.yaml", path, p)
 		}
 	}
-	for dim, t := range c.CostAllocation.Tags() {
-		if err := t.check(); err != nil {
+	tags := c.CostAllocation.Tags()
+	for _, dim := range slices.Sorted(maps.Keys(tags)) {
+		if err := tags[dim].check(); err != nil {
 			return nil, fmt.Errorf("%s: cost_allocation.%s: %w", path, dim, err)
 		}
 	}

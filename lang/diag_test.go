@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"go.starlark.net/starlark"
 )
@@ -364,4 +365,50 @@ func TestToDiagnostic(t *testing.T) {
 	if got := rt.Diagnose(err, "main.sky").Message; got != "replicas must be positive, got -1" {
 		t.Errorf("Diagnose of fail() = %q", got)
 	}
+}
+
+// FuzzPrintable: whatever a message holds, what Render writes of it is
+// UTF-8 without control characters (but tab and newline) or
+// bidirectional formatting characters, escaping is stable, and the
+// caret line is as wide as the printed line up to the column.
+func FuzzPrintable(f *testing.F) {
+	for _, s := range []string{
+		"plain", "no such file: lib/\u202egnp.sky\x1b[2J.sky", "M\xfcnchen", "\t tab\nnewline", "\u009b31m",
+		"\u2066# admin\u2069", "é", "\xff\xfe", "\\x1b", "",
+	} {
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, s string, col int) {
+		p := printable(s)
+		if !utf8.ValidString(p) {
+			t.Fatalf("printable(%q) = %q, not UTF-8", s, p)
+		}
+		for _, r := range p {
+			if r != '\t' && r != '\n' && (r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x061c || r == 0x200e || r == 0x200f ||
+				r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069) {
+				t.Fatalf("printable(%q) = %q holds %U", s, p, r)
+			}
+		}
+		if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return escapeRune(r, string(r)) != string(r) }) && p != s {
+			t.Fatalf("printable(%q) = %q changed a printable string", s, p)
+		}
+		if pp := printable(p); pp != p {
+			t.Fatalf("printable is not stable: %q, then %q", p, pp)
+		}
+		line := strings.ReplaceAll(s, "\n", " ")
+		if col < 1 || col > utf8.RuneCountInString(line)+1 {
+			return
+		}
+		// The caret goes under the character at col as printed.
+		prefix := line
+		for i := range line {
+			if col--; col == 0 {
+				prefix = line[:i]
+				break
+			}
+		}
+		if want := utf8.RuneCountInString(printable(expandTabs(prefix))); len(caretIndent(line, utf8.RuneCountInString(prefix)+1)) != want {
+			t.Fatalf("caret indent %d for %q, want %d", len(caretIndent(line, utf8.RuneCountInString(prefix)+1)), prefix, want)
+		}
+	})
 }

@@ -40,6 +40,8 @@ func resolveLabel(label, from string) (string, error) {
 		return "", bad(fmt.Sprintf("load label is %d bytes long, over the limit of %d", len(label), maxLabelLen), "")
 	case strings.ContainsRune(label, 0):
 		return "", bad(fmt.Sprintf("load label %q contains a NUL byte", label), "")
+	case !utf8.ValidString(label):
+		return "", bad(fmt.Sprintf("load label %q is not UTF-8", label), "")
 	case strings.ContainsRune(label, '\\'):
 		return "", bad(fmt.Sprintf("load label %q contains a backslash", label), "labels use forward slashes")
 	}

@@ -3,6 +3,7 @@ package lang
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -319,4 +320,64 @@ func TestLabel(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzResolveLabel resolves arbitrary labels written in arbitrary files.
+// A label resolves to an error or to a canonical label: a clean slash path
+// inside the repository naming a .sky file, or a clean standard-library
+// label; and a canonical label resolves to itself.
+func FuzzResolveLabel(f *testing.F) {
+	for _, s := range [][2]string{
+		{"lib/defaults.sky", "main.sky"},
+		{"//lib/defaults.sky", "svc/api/main.sky"},
+		{"../lib/x.sky", "svc/main.sky"},
+		{"../../x.sky", "svc/main.sky"},
+		{"@skyc//service.sky", "main.sky"},
+		{"_platform.sky", "@skyc//service.sky"},
+		{"../x.sky", "@skyc//k8s/pod.sky"},
+		{"/etc/passwd.sky", "main.sky"},
+		{"lib/x.sky\x00", "main.sky"},
+		{"lib\\x.sky", "main.sky"},
+		{"@other//x.sky", "main.sky"},
+		{"//./a/../b/./c.sky", "main.sky"},
+		{"a//b.sky", "main.sky"},
+		{"", "main.sky"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, label, from string) {
+		if !fs.ValidPath(strings.TrimPrefix(from, StdlibPrefix)) || strings.ContainsAny(from, "\x00\\") {
+			return // from is a canonical label, of a file the runtime loaded
+		}
+		canon, err := resolveLabel(label, from)
+		if err != nil {
+			if canon != "" {
+				t.Fatalf("resolveLabel(%q, %q) = %q and %v", label, from, canon, err)
+			}
+			var le *LabelError
+			if !errors.As(err, &le) || le.Msg == "" {
+				t.Fatalf("resolveLabel(%q, %q): error %v is not a LabelError with a message", label, from, err)
+			}
+			return
+		}
+		if rest, ok := strings.CutPrefix(canon, StdlibPrefix); ok {
+			if !fs.ValidPath(rest) || rest == "." {
+				t.Fatalf("resolveLabel(%q, %q) = %q: not a clean standard-library path", label, from, canon)
+			}
+		} else {
+			if !fs.ValidPath(canon) || !strings.HasSuffix(canon, ".sky") {
+				t.Fatalf("resolveLabel(%q, %q) = %q: not a clean path to a .sky file inside the repository", label, from, canon)
+			}
+			if strings.ContainsAny(canon, "\x00\\") {
+				t.Fatalf("resolveLabel(%q, %q) = %q: holds a NUL byte or a backslash", label, from, canon)
+			}
+		}
+		label2 := canon
+		if !strings.HasPrefix(canon, StdlibPrefix) {
+			label2 = "//" + canon
+		}
+		if again, err := resolveLabel(label2, from); err != nil || again != canon {
+			t.Fatalf("the canonical label %q resolves to %q, %v", label2, again, err)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -20,7 +21,8 @@ func ParseTemplate(data []byte) (map[string]any, error) {
 	if len(doc.Content) == 0 {
 		return map[string]any{}, nil
 	}
-	v, err := templateValue(doc.Content[0])
+	tr := &templateReader{expanding: map[*yaml.Node]bool{}}
+	v, err := tr.value(doc.Content[0])
 	if err != nil {
 		return nil, err
 	}
@@ -31,9 +33,30 @@ func ParseTemplate(data []byte) (map[string]any, error) {
 	return m, nil
 }
 
-func templateValue(n *yaml.Node) (any, error) {
+// maxTemplateValues bounds the values a template may stand for once its
+// YAML aliases are expanded: nine lines of aliases, each listing the
+// previous one nine times, are 9⁹ values.
+const maxTemplateValues = 1 << 20
+
+// templateReader converts a template's YAML nodes, following aliases
+// within bounds.
+type templateReader struct {
+	values    int
+	expanding map[*yaml.Node]bool // anchors being expanded, to find cycles
+}
+
+func (tr *templateReader) value(n *yaml.Node) (any, error) {
+	if tr.values++; tr.values > maxTemplateValues {
+		return nil, fmt.Errorf("reading the template: more than %d values once its aliases are expanded", maxTemplateValues)
+	}
 	if n.Kind == yaml.AliasNode {
-		return templateValue(n.Alias)
+		if tr.expanding[n.Alias] {
+			// An alias inside the node it names: an endless template.
+			return nil, fmt.Errorf("line %d: alias *%s refers to a value that holds it", n.Line, n.Value)
+		}
+		tr.expanding[n.Alias] = true
+		defer delete(tr.expanding, n.Alias)
+		return tr.value(n.Alias)
 	}
 	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
 		fn := n.Tag[1:]
@@ -47,7 +70,7 @@ func templateValue(n *yaml.Node) (any, error) {
 		case yaml.SequenceNode:
 			inner.Tag = "!!seq"
 		}
-		arg, err := templateValue(&inner)
+		arg, err := tr.value(&inner)
 		if err != nil {
 			return nil, err
 		}
@@ -70,7 +93,7 @@ func templateValue(n *yaml.Node) (any, error) {
 			if err := n.Content[i].Decode(&key); err != nil {
 				return nil, fmt.Errorf("line %d: %w", n.Content[i].Line, err)
 			}
-			v, err := templateValue(n.Content[i+1])
+			v, err := tr.value(n.Content[i+1])
 			if err != nil {
 				return nil, err
 			}
@@ -80,7 +103,7 @@ func templateValue(n *yaml.Node) (any, error) {
 	case yaml.SequenceNode:
 		l := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			v, err := templateValue(c)
+			v, err := tr.value(c)
 			if err != nil {
 				return nil, err
 			}
@@ -97,6 +120,12 @@ func templateValue(n *yaml.Node) (any, error) {
 		return int64(x), nil
 	case uint64:
 		return int64(x), nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			// Not a JSON number, so not in a template CloudFormation
+			// accepts; and NaN differs from itself in every diff.
+			return nil, fmt.Errorf("line %d: %s is not a number a template can hold", n.Line, n.Value)
+		}
 	}
 	return v, nil
 }
