@@ -228,6 +228,10 @@ func appendStream(b []byte, objs []Object, lo, hi int) ([]byte, error) {
 			continue
 		}
 		b = append(b, header(objs[i])...)
+		if objs[i].Encoded != nil {
+			b = append(b, objs[i].Encoded...)
+			continue
+		}
 		var err error
 		if b, err = appendEncode(b, objs[i].Obj); err != nil {
 			return b, fmt.Errorf("writing stream: %s: %w", objs[i].origin(), err)

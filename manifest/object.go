@@ -30,6 +30,13 @@ type Object struct {
 	// Kubernetes object (a CloudFormation template, an IAM role); Obj is
 	// then nil.
 	Doc *Document
+	// Encoded, when not nil, is the YAML document Encode gives for Obj
+	// (without the "# Source" header): WriteStream and WriteTree write it
+	// instead of encoding Obj again. Obj must still give the object's
+	// identity (apiVersion, kind, namespace and name) for Sort and file
+	// names; an object from the render cache has only that, as a
+	// *metav1.PartialObjectMetadata.
+	Encoded []byte
 }
 
 // String describes o for messages: "staging/web apps/v1 Deployment team/web",

@@ -2,10 +2,15 @@ package manifest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // manyObjects returns n objects, several stream chunks' worth, cycling
@@ -72,5 +77,54 @@ func TestWriteStreamFirstError(t *testing.T) {
 		if buf.Len() != 0 {
 			t.Fatalf("WriteStream wrote %d bytes before failing", buf.Len())
 		}
+	}
+}
+
+// preEncoded returns objs as the render cache hands them out: the
+// document already encoded, and only the identity left of the object.
+func preEncoded(t *testing.T, objs []Object) []Object {
+	t.Helper()
+	out := make([]Object, len(objs))
+	for i, o := range objs {
+		b, err := Encode(o.Obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := identify(o.Obj)
+		o.Obj = &metav1.PartialObjectMetadata{
+			TypeMeta:   metav1.TypeMeta{APIVersion: id.gvk.GroupVersion().String(), Kind: id.gvk.Kind},
+			ObjectMeta: metav1.ObjectMeta{Namespace: id.namespace, Name: id.name},
+		}
+		o.Encoded = b
+		out[i] = o
+	}
+	return out
+}
+
+// TestWriteEncodedObjects checks that objects with Encoded set and only
+// their identity in Obj are written exactly as the full objects are.
+func TestWriteEncodedObjects(t *testing.T) {
+	full := manyObjects(2*streamChunk + 3)
+	enc := preEncoded(t, full)
+	Sort(full)
+	Sort(enc)
+	var want, got bytes.Buffer
+	if err := WriteStream(&want, full); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteStream(&got, enc); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("stream of pre-encoded objects differs:\n%s", lineDiff(want.String(), got.String()))
+	}
+	dirs := [2]string{filepath.Join(t.TempDir(), "full"), filepath.Join(t.TempDir(), "enc")}
+	for i, objs := range [][]Object{full, enc} {
+		if err := WriteTree(context.Background(), dirs[i], objs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w, g := readTree(t, dirs[0]), readTree(t, dirs[1]); !reflect.DeepEqual(w, g) {
+		t.Fatalf("tree of pre-encoded objects differs: %d files, want %d", len(g), len(w))
 	}
 }

@@ -238,10 +238,13 @@ func encodeFiles(files []treeFile) error {
 				if files[i].obj.Doc != nil {
 					continue // encoded by its maker
 				}
-				b, err := Encode(files[i].obj.Obj)
-				if err != nil {
-					errs[i] = fmt.Errorf("%s: %w", files[i].path, err)
-					continue
+				b := files[i].obj.Encoded
+				if b == nil {
+					var err error
+					if b, err = Encode(files[i].obj.Obj); err != nil {
+						errs[i] = fmt.Errorf("%s: %w", files[i].path, err)
+						continue
+					}
 				}
 				files[i].data = withHeader(files[i].obj, b)
 			}
