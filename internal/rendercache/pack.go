@@ -1,0 +1,210 @@
+package rendercache
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"io"
+	"slices"
+)
+
+// A pack is
+//
+//	magic
+//	record*
+//	CRC-32C (Castagnoli) of everything before, 4 bytes little-endian
+//
+// with records
+//
+//	'J' slot key payload            a job
+//	'L' label hash n label*n        the loads of a file
+//	'S' label size mtime ctime ino dev hash    the stat of a file
+//
+// where strings and payloads are a uvarint length and the bytes, keys and
+// hashes 32 bytes, numbers varints. Records are written in sorted order
+// so that the same state gives the same bytes.
+const packMagic = "skyc render cache pack 1\n"
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+var errCorrupt = errors.New("corrupt render cache pack")
+
+// encodePack writes the records (all, or the dirty ones) as a pack.
+func (c *Cache) encodePack(w io.Writer, all bool) error {
+	crc := crc32.New(castagnoli)
+	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<16)
+	var scratch [binary.MaxVarintLen64]byte
+	str := func(s []byte) {
+		bw.Write(scratch[:binary.PutUvarint(scratch[:], uint64(len(s)))])
+		bw.Write(s)
+	}
+	num := func(n int64) { bw.Write(scratch[:binary.PutVarint(scratch[:], n)]) }
+	unum := func(n uint64) { bw.Write(scratch[:binary.PutUvarint(scratch[:], n)]) }
+	want := func(table byte, name string) bool { return all || c.dirty[recordID{table, name}] }
+
+	bw.WriteString(packMagic)
+	for _, slot := range sortedKeys(c.jobs) {
+		if !want('J', slot) {
+			continue
+		}
+		j := c.jobs[slot]
+		bw.WriteByte('J')
+		str([]byte(slot))
+		bw.Write(j.key[:])
+		str(j.payload)
+	}
+	for _, label := range sortedKeys(c.loads) {
+		if !want('L', label) {
+			continue
+		}
+		l := c.loads[label]
+		bw.WriteByte('L')
+		str([]byte(label))
+		bw.Write(l.hash[:])
+		unum(uint64(len(l.labels)))
+		for _, x := range l.labels {
+			str([]byte(x))
+		}
+	}
+	for _, label := range sortedKeys(c.stats) {
+		if !want('S', label) {
+			continue
+		}
+		s := c.stats[label]
+		bw.WriteByte('S')
+		str([]byte(label))
+		num(s.id.size)
+		num(s.id.mtime)
+		num(s.id.ctime)
+		unum(s.id.ino)
+		unum(s.id.dev)
+		bw.Write(s.hash[:])
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	var sum [4]byte
+	binary.LittleEndian.PutUint32(sum[:], crc.Sum32())
+	_, err := w.Write(sum[:])
+	return err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// decodePack applies the records of a pack to the cache. Payloads alias
+// data.
+func (c *Cache) decodePack(data []byte) error {
+	if len(data) < len(packMagic)+4 || string(data[:len(packMagic)]) != packMagic {
+		return errCorrupt
+	}
+	body := data[:len(data)-4]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
+		return errCorrupt
+	}
+	d := decoder{buf: body[len(packMagic):]}
+	for len(d.buf) > 0 && d.err == nil {
+		switch tag := d.byte(); tag {
+		case 'J':
+			slot := string(d.bytes())
+			key := d.key()
+			payload := d.bytes()
+			c.jobs[slot] = jobRecord{key: key, payload: payload}
+		case 'L':
+			label := string(d.bytes())
+			hash := d.key()
+			n := d.uvarint()
+			if n > uint64(len(d.buf)) {
+				return errCorrupt
+			}
+			labels := make([]string, 0, n)
+			for i := uint64(0); i < n; i++ {
+				labels = append(labels, string(d.bytes()))
+			}
+			c.loads[label] = loadsRecord{hash: hash, labels: labels}
+		case 'S':
+			label := string(d.bytes())
+			var s statRecord
+			s.id.size = d.varint()
+			s.id.mtime = d.varint()
+			s.id.ctime = d.varint()
+			s.id.ino = d.uvarint()
+			s.id.dev = d.uvarint()
+			s.hash = d.key()
+			c.stats[label] = s
+		default:
+			return errCorrupt
+		}
+	}
+	return d.err
+}
+
+// decoder reads the fields of pack records.
+type decoder struct {
+	buf []byte
+	err error
+}
+
+func (d *decoder) fail() {
+	d.err = errCorrupt
+	d.buf = nil
+}
+
+func (d *decoder) byte() byte {
+	if len(d.buf) < 1 {
+		d.fail()
+		return 0
+	}
+	b := d.buf[0]
+	d.buf = d.buf[1:]
+	return b
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.buf)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.buf = d.buf[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.buf)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.buf = d.buf[n:]
+	return v
+}
+
+func (d *decoder) bytes() []byte {
+	n := d.uvarint()
+	if n > uint64(len(d.buf)) {
+		d.fail()
+		return nil
+	}
+	b := d.buf[:n:n]
+	d.buf = d.buf[n:]
+	return b
+}
+
+func (d *decoder) key() Key {
+	var k Key
+	if len(d.buf) < len(k) {
+		d.fail()
+		return k
+	}
+	copy(k[:], d.buf)
+	d.buf = d.buf[len(k):]
+	return k
+}
