@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -57,6 +58,10 @@ type Options struct {
 	// Now is the time waivers are checked against; zero means the time
 	// New is called. Nothing else depends on the time.
 	Now time.Time
+	// Cache, if not nil, turns on incremental rendering (see
+	// CacheOptions). New then defers building the type registry and
+	// loading the standard library until a file must be evaluated.
+	Cache *CacheOptions
 }
 
 // DefaultMaxObjects is the default of Options.MaxObjects: far more than
@@ -74,12 +79,20 @@ func (o *Options) maxObjects() int {
 // Renderer renders service files of one repository.
 type Renderer struct {
 	opts  Options
+	root  string // absolute
 	cfg   *config.Config
-	reg   *schemas.Registry
-	br    lang.Bridge
-	rt    *lang.Runtime
 	envs  []*config.Environment
 	today time.Time
+	cache *cacheState // nil without Options.Cache
+
+	// The evaluator, built by New, or on first use with a cache.
+	initOnce sync.Once
+	initErr  error
+	reg      *schemas.Registry
+	br       lang.Bridge
+	rt       *lang.Runtime
+
+	evaluated atomic.Int64 // jobs evaluated rather than served from the cache, for tests
 }
 
 // New prepares a renderer: it reads the repository config, builds the type
@@ -98,36 +111,23 @@ func New(ctx context.Context, opts Options, hint string) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := schemas.Default()
+	abs, err := filepath.Abs(root)
 	if err != nil {
-		return nil, fmt.Errorf("building the type registry: %w", err)
-	}
-	br, err := stdlib.NewBridge(reg)
-	if err != nil {
-		return nil, err
-	}
-	lib, err := stdlib.Load(ctx, reg, br)
-	if err != nil {
-		return nil, err
-	}
-	rt, err := lang.New(lang.Options{
-		Root:              root,
-		Predeclared:       lib.Exports,
-		Stdlib:            stdlib.Sources(),
-		StdlibPredeclared: lib.Builtins,
-		MaxSteps:          opts.MaxSteps,
-		Timeout:           opts.Timeout,
-		MaxMemory:         opts.MaxMemory,
-		Print:             opts.Print,
-	})
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("repository root %s: %w", root, err)
 	}
 	today := opts.Now
 	if today.IsZero() {
 		today = time.Now()
 	}
-	r := &Renderer{opts: opts, cfg: cfg, reg: reg, br: br, rt: rt, today: today}
+	r := &Renderer{opts: opts, root: abs, cfg: cfg, today: today}
+	if opts.Cache != nil {
+		r.cache = openCache(opts.Cache, abs, cfg)
+	}
+	if r.cache == nil {
+		if err := r.init(ctx); err != nil {
+			return nil, err
+		}
+	}
 	names := opts.Envs
 	if len(names) == 0 {
 		names = cfg.Names()
@@ -153,11 +153,78 @@ func New(ctx context.Context, opts Options, hint string) (*Renderer, error) {
 	return r, nil
 }
 
-// Runtime returns the Starlark runtime, e.g. for source snippets.
-func (r *Renderer) Runtime() *lang.Runtime { return r.rt }
+// init builds the evaluator: the type registry, the standard library and
+// the runtime. It runs once; later calls return its error.
+func (r *Renderer) init(ctx context.Context) error {
+	r.initOnce.Do(func() {
+		reg, err := schemas.Default()
+		if err != nil {
+			r.initErr = fmt.Errorf("building the type registry: %w", err)
+			return
+		}
+		br, err := stdlib.NewBridge(reg)
+		if err != nil {
+			r.initErr = err
+			return
+		}
+		lib, err := stdlib.Load(ctx, reg, br)
+		if err != nil {
+			r.initErr = err
+			return
+		}
+		print := r.opts.Print
+		if r.cache != nil && print != nil {
+			// Results of a render that prints are not cached: a cached
+			// result could not print again.
+			cs := r.cache
+			print = func(pos, msg string) {
+				cs.mu.Lock()
+				cs.disabled = true
+				cs.mu.Unlock()
+				r.opts.Print(pos, msg)
+			}
+		}
+		rt, err := lang.New(lang.Options{
+			Root:              r.root,
+			Predeclared:       lib.Exports,
+			Stdlib:            stdlib.Sources(),
+			StdlibPredeclared: lib.Builtins,
+			MaxSteps:          r.opts.MaxSteps,
+			Timeout:           r.opts.Timeout,
+			MaxMemory:         r.opts.MaxMemory,
+			Print:             print,
+		})
+		if err != nil {
+			r.initErr = err
+			return
+		}
+		r.reg, r.br, r.rt = reg, br, rt
+	})
+	return r.initErr
+}
 
-// Registry returns the type registry.
-func (r *Renderer) Registry() *schemas.Registry { return r.reg }
+// Runtime returns the Starlark runtime, e.g. for source snippets. With a
+// cache it may have evaluated nothing yet; if it cannot be built, Runtime
+// returns one without the standard library, which can still show sources.
+func (r *Renderer) Runtime() *lang.Runtime {
+	if r.init(context.Background()) != nil && r.rt == nil {
+		if rt, err := lang.New(lang.Options{Root: r.root}); err == nil {
+			return rt
+		}
+		rt, _ := lang.New(lang.Options{})
+		return rt
+	}
+	return r.rt
+}
+
+// Root returns the absolute path of the repository root.
+func (r *Renderer) Root() string { return r.root }
+
+// Registry returns the type registry, or nil if it cannot be built.
+func (r *Renderer) Registry() *schemas.Registry {
+	r.init(context.Background())
+	return r.reg
+}
 
 // Environments returns the environments a render covers.
 func (r *Renderer) Environments() []*config.Environment { return r.envs }
@@ -182,6 +249,9 @@ type Result struct {
 // Output returns Objects and Documents together, in canonical order:
 // what skyc render writes.
 func (res *Result) Output() []manifest.Object {
+	if len(res.Documents) == 0 {
+		return res.Objects // sorted by Render
+	}
 	all := append(slices.Clone(res.Objects), res.Documents...)
 	manifest.Sort(all)
 	return all
@@ -225,7 +295,7 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 	var jobs []job
 	services := map[string]string{} // service name → label
 	for _, f := range files {
-		label, err := r.rt.Label(f)
+		label, err := r.label(f)
 		if err != nil {
 			res.Diagnostics = append(res.Diagnostics, &lang.Diagnostic{Severity: lang.Error, Pos: lang.Pos{File: f}, Message: err.Error()})
 			continue
@@ -247,6 +317,27 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 		return res
 	}
 	results := make([]jobResult, len(jobs))
+	var (
+		keys     []cachedJob
+		hit      []bool
+		payloads [][]byte
+	)
+	if r.cache != nil {
+		keys, hit = r.lookup(jobs, results)
+		payloads = make([][]byte, len(jobs))
+	}
+	var todo []int
+	for i := range jobs {
+		if hit == nil || !hit[i] {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) > 0 {
+		if err := r.init(ctx); err != nil {
+			res.Diagnostics = append(res.Diagnostics, &lang.Diagnostic{Severity: lang.Error, Message: err.Error()})
+			return res
+		}
+	}
 	par := r.opts.Parallel
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
@@ -261,18 +352,25 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 			defer wg.Done()
 			for i := range next {
 				results[i] = r.renderOne(ctx, jobs[i])
+				r.evaluated.Add(1)
 				if results[i].limit == "memory" {
 					cancel(errMemory)
+				}
+				if r.cache != nil {
+					payloads[i], _ = r.store(jobs[i], keys[i], &results[i])
 				}
 			}
 		}()
 	}
-	for i := range jobs {
+	for _, i := range todo {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
 	outOfMemory := context.Cause(ctx) == errMemory
+	if r.cache != nil {
+		r.cache.save(jobs, keys, payloads)
+	}
 	for _, jr := range results {
 		if outOfMemory && jr.limit == "cancelled" {
 			continue // not this file's doing

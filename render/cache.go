@@ -1,0 +1,600 @@
+package render
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/skyc-dev/skyc/config"
+	"github.com/skyc-dev/skyc/internal/rendercache"
+	"github.com/skyc-dev/skyc/lang"
+	"github.com/skyc-dev/skyc/manifest"
+)
+
+// CacheOptions turn on incremental rendering (Options.Cache): the result
+// of rendering a service file for an environment is kept on disk under a
+// hash of its inputs, and a later render with the same inputs reuses it.
+//
+// The inputs are Salt, skyc.yaml and the files it names (crds), the
+// environment with the --var values, the evaluation limits, and the label
+// and content of every file in the service's load graph (the standard
+// library is part of the binary, which Salt identifies). Whatever else a
+// render comes to depend on must be added to the key (envKey). Only evaluations that succeed without diagnostics,
+// print() output or AWS documents are kept. Objects served from the cache
+// carry their encoded document (manifest.Object.Encoded) and their
+// identity only (a *metav1.PartialObjectMetadata): the cache serves what
+// skyc render writes, not callers that inspect the objects.
+type CacheOptions struct {
+	// Dir is the cache directory, shared by every repository.
+	Dir string
+	// Salt identifies the skyc binary (its version and build ID), so that
+	// another build never reuses this one's results.
+	Salt string
+}
+
+// cacheVersion changes whenever the meaning of the key or the payload
+// changes.
+const cacheVersion = "skyc render cache 1"
+
+// cacheState is a Renderer's view of the cache during one Render.
+type cacheState struct {
+	c      *rendercache.Cache
+	root   string // absolute
+	salt   string
+	config []byte // skyc.yaml as read, and hashes of the files it names
+
+	mu       sync.Mutex
+	graph    map[string]*fileNode // label → node of the load graph
+	dirs     map[string]bool      // directory label → no symbolic link on the way from the root
+	srcHash  map[string]rendercache.Key
+	envKeys  map[*config.Environment]rendercache.Key
+	disabled bool // print() was called: results may miss output
+}
+
+// fileNode is a file of the load graph, as far as it is known.
+type fileNode struct {
+	once  sync.Once
+	hash  rendercache.Key
+	loads []string // repository labels loaded directly
+	err   error
+}
+
+func openCache(opts *CacheOptions, root string, cfg *config.Config) *cacheState {
+	c, err := rendercache.Open(opts.Dir, root)
+	if err != nil {
+		return nil // no cache: render everything
+	}
+	// skyc.yaml, and the files it names, as they are now.
+	inputs, _ := os.ReadFile(filepath.Join(root, config.FileName))
+	if cfg != nil {
+		for _, p := range cfg.CRDPaths() {
+			data, err := os.ReadFile(p)
+			sum := sha256.Sum256(data)
+			inputs = fmt.Appendf(inputs, "\x00%s\x00%x\x00%v", p, sum, err != nil)
+		}
+	}
+	return &cacheState{
+		c: c, root: root, salt: opts.Salt, config: inputs,
+		graph: map[string]*fileNode{}, dirs: map[string]bool{},
+		srcHash: map[string]rendercache.Key{}, envKeys: map[*config.Environment]rendercache.Key{},
+	}
+}
+
+// node returns the load-graph node of a repository file, hashing it (the
+// stat cache spares reading unchanged files) and finding its loads (from
+// the cache, else by parsing it).
+func (cs *cacheState) node(label string) *fileNode {
+	cs.mu.Lock()
+	n, ok := cs.graph[label]
+	if !ok {
+		n = &fileNode{}
+		cs.graph[label] = n
+	}
+	cs.mu.Unlock()
+	n.once.Do(func() {
+		if !cs.plainDir(path.Dir(label)) {
+			n.err = rendercache.ErrNotRegular
+			return
+		}
+		p := filepath.Join(cs.root, filepath.FromSlash(label))
+		n.hash, n.err = cs.c.Hash(label, p)
+		if n.err != nil {
+			return
+		}
+		loads, ok := cs.c.Loads(label, n.hash)
+		if !ok {
+			var src []byte
+			n.hash, src, n.err = cs.c.Read(label, p)
+			if n.err != nil {
+				return
+			}
+			if loads, n.err = lang.LoadLabels(label, src); n.err != nil {
+				return
+			}
+			cs.c.SetLoads(label, n.hash, loads)
+		}
+		for _, l := range loads {
+			if !lang.IsStdlib(l) {
+				n.loads = append(n.loads, l)
+			}
+		}
+	})
+	return n
+}
+
+// plainDir reports whether the directory with the given label, and every
+// directory above it up to the root, is a directory and not a symbolic
+// link: only then is a file's label the file the evaluator reads.
+func (cs *cacheState) plainDir(dir string) bool {
+	if dir == "." {
+		return true
+	}
+	cs.mu.Lock()
+	ok, known := cs.dirs[dir]
+	cs.mu.Unlock()
+	if known {
+		return ok
+	}
+	ok = cs.plainDir(path.Dir(dir))
+	if ok {
+		info, err := os.Lstat(filepath.Join(cs.root, filepath.FromSlash(dir)))
+		ok = err == nil && info.IsDir()
+	}
+	cs.mu.Lock()
+	cs.dirs[dir] = ok
+	cs.mu.Unlock()
+	return ok
+}
+
+// closure returns the labels and content hashes of label and every
+// repository file it loads, directly or not, sorted by label. ok is false
+// if any of them cannot be read, parsed or trusted, or they load each
+// other in a cycle: such a file is evaluated, never served from the cache.
+func (cs *cacheState) closure(label string) (files []string, hashes []rendercache.Key, ok bool) {
+	seen := map[string]rendercache.Key{}
+	var visit func(l string, depth int) bool
+	visit = func(l string, depth int) bool {
+		if _, done := seen[l]; done {
+			return true
+		}
+		if depth > 256 {
+			return false
+		}
+		n := cs.node(l)
+		if n.err != nil {
+			return false
+		}
+		seen[l] = n.hash
+		for _, d := range n.loads {
+			if !visit(d, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	if !visit(label, 0) {
+		return nil, nil, false
+	}
+	files = make([]string, 0, len(seen))
+	for l := range seen {
+		files = append(files, l)
+	}
+	sort.Strings(files)
+	hashes = make([]rendercache.Key, len(files))
+	for i, l := range files {
+		hashes[i] = seen[l]
+	}
+	return files, hashes, true
+}
+
+// envKey hashes what a job's result depends on besides its files.
+func (cs *cacheState) envKey(env *config.Environment, opts *Options) rendercache.Key {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if k, ok := cs.envKeys[env]; ok {
+		return k
+	}
+	h := sha256.New()
+	field := func(s string) {
+		var n [binary.MaxVarintLen64]byte
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
+		h.Write([]byte(s))
+	}
+	field(cacheVersion)
+	field(cs.salt)
+	field(string(cs.config))
+	field(env.Name)
+	keys := make([]string, 0, len(env.Vars))
+	for k := range env.Vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		field(k)
+		field(env.Vars[k])
+	}
+	field(strconv.FormatUint(opts.MaxSteps, 10))
+	field(opts.Timeout.String())
+	field(strconv.FormatUint(opts.MaxMemory, 10))
+	field(strconv.Itoa(opts.MaxObjects))
+	k := rendercache.Key(h.Sum(nil))
+	cs.envKeys[env] = k
+	return k
+}
+
+// jobKey is the cache key of a job: its environment's key, whether the
+// file was named on the command line (a library named so is an error) and
+// its files.
+func jobKey(envKey rendercache.Key, j job, files []string, hashes []rendercache.Key) rendercache.Key {
+	h := sha256.New()
+	h.Write(envKey[:])
+	h.Write([]byte(j.label))
+	if j.explicit {
+		h.Write([]byte{0, 1})
+	} else {
+		h.Write([]byte{0, 0})
+	}
+	for i, f := range files {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+		h.Write(hashes[i][:])
+	}
+	return rendercache.Key(h.Sum(nil))
+}
+
+// slot names the cache entry of a job; a new result for the same file and
+// environment replaces the old one.
+func slot(j job) string { return j.label + "\x00" + j.env.Name }
+
+// cachedJob is what the cache knows of one job before evaluating it.
+type cachedJob struct {
+	ok     bool // the key is valid
+	key    rendercache.Key
+	files  []string
+	hashes []rendercache.Key
+}
+
+// lookup computes the keys of jobs, on all CPUs, and fills in the results
+// of those the cache holds. It returns the keys and which jobs it served.
+func (r *Renderer) lookup(jobs []job, results []jobResult) ([]cachedJob, []bool) {
+	cs := r.cache
+	keys := make([]cachedJob, len(jobs))
+	hit := make([]bool, len(jobs))
+	parallel(len(jobs), func(i int) {
+		j := jobs[i]
+		files, hashes, ok := cs.closure(j.label)
+		if !ok {
+			return
+		}
+		k := jobKey(cs.envKey(j.env, &r.opts), j, files, hashes)
+		keys[i] = cachedJob{ok: true, key: k, files: files, hashes: hashes}
+		payload, ok := cs.c.Job(slot(j), k)
+		if !ok {
+			return
+		}
+		jr, err := decodeJob(payload, j)
+		if err != nil {
+			return
+		}
+		results[i], hit[i] = jr, true
+	})
+	return keys, hit
+}
+
+// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines.
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int, 64)
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := range next {
+				f(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// store encodes the objects of an evaluated job, so that the output
+// writer need not, and leaves them with their identity only, as the cache
+// gives them out (the documents are all a render with a cache writes).
+// If the result may be cached it returns the payload, which holds the
+// documents the objects' Encoded share. The evaluation must have read
+// exactly the files the key was computed from: a file changed in between
+// makes the result uncacheable.
+func (r *Renderer) store(j job, k cachedJob, jr *jobResult) ([]byte, bool) {
+	payload, ok := encodeJob(jr)
+	if !ok {
+		return nil, false // an object does not encode: WriteStream reports it
+	}
+	cacheable := k.ok && len(jr.diags) == 0 && len(jr.docs) == 0 && r.evaluatedFrom(j.label, k)
+	if !cacheable {
+		return nil, false
+	}
+	return payload, true
+}
+
+// evaluatedFrom reports whether the runtime evaluated label from exactly
+// the files and contents in k.
+func (r *Renderer) evaluatedFrom(label string, k cachedJob) bool {
+	files := []string{label}
+	for _, d := range r.rt.Dependencies(label) {
+		if !lang.IsStdlib(d) && d != label {
+			files = append(files, d)
+		}
+	}
+	slices.Sort(files)
+	if !slices.Equal(files, k.files) {
+		return false
+	}
+	for i, f := range files {
+		if r.cache.sourceHash(r.rt, f) != k.hashes[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// sourceHash is the hash of the text the runtime evaluated for label.
+func (cs *cacheState) sourceHash(rt *lang.Runtime, label string) rendercache.Key {
+	cs.mu.Lock()
+	h, ok := cs.srcHash[label]
+	cs.mu.Unlock()
+	if ok {
+		return h
+	}
+	src := rt.Source(label)
+	if src == nil {
+		return rendercache.Key{}
+	}
+	h = sha256.Sum256(src)
+	cs.mu.Lock()
+	cs.srcHash[label] = h
+	cs.mu.Unlock()
+	return h
+}
+
+// A job's payload is
+//
+//	n object*n
+//	object: apiVersion kind namespace name source originFile originLine originCol document
+//
+// strings and the document as a uvarint length and bytes, numbers as
+// uvarints.
+
+// encodeJob encodes the objects of jr and returns its payload. The
+// objects are left with their identity (identityOf) and their Encoded
+// document, a part of the payload; origins follow them. ok is false if an
+// object does not encode; jr is then unchanged.
+func encodeJob(jr *jobResult) (payload []byte, ok bool) {
+	docs := make([][]byte, len(jr.objects))
+	size := 0
+	for i, o := range jr.objects {
+		b, err := manifest.Encode(o.Obj)
+		if err != nil {
+			return nil, false
+		}
+		docs[i] = b
+		size += len(b) + 64
+	}
+	b := make([]byte, 0, size)
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	offsets := make([]int, len(jr.objects))
+	ids := make([]*metav1.PartialObjectMetadata, len(jr.objects))
+	b = binary.AppendUvarint(b, uint64(len(jr.objects)))
+	for i, o := range jr.objects {
+		id := identityOf(o.Obj)
+		ids[i] = id
+		str(id.APIVersion)
+		str(id.Kind)
+		str(id.Namespace)
+		str(id.Name)
+		str(o.Source)
+		p := jr.origins[o.Obj]
+		str(p.File)
+		b = binary.AppendUvarint(b, uint64(p.Line))
+		b = binary.AppendUvarint(b, uint64(p.Col))
+		b = binary.AppendUvarint(b, uint64(len(docs[i])))
+		offsets[i] = len(b)
+		b = append(b, docs[i]...)
+	}
+	for i := range jr.objects {
+		o := &jr.objects[i]
+		id := ids[i]
+		if p, ok := jr.origins[o.Obj]; ok {
+			delete(jr.origins, o.Obj)
+			jr.origins[id] = p
+		}
+		o.Obj = id
+		o.Encoded = b[offsets[i] : offsets[i]+len(docs[i]) : offsets[i]+len(docs[i])]
+	}
+	return b, true
+}
+
+// identityOf returns what the cache keeps of an object besides its
+// document: apiVersion, kind, namespace and name.
+func identityOf(obj kruntime.Object) *metav1.PartialObjectMetadata {
+	if id, ok := obj.(*metav1.PartialObjectMetadata); ok {
+		return id
+	}
+	gvk := obj.GetObjectKind().GroupVersionKind()
+	id := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind}}
+	if m, ok := obj.(metav1.Object); ok {
+		id.Namespace, id.Name = m.GetNamespace(), m.GetName()
+	}
+	return id
+}
+
+var errPayload = errors.New("malformed render cache payload")
+
+func decodeJob(b []byte, j job) (jobResult, error) {
+	fail := false
+	num := func() uint64 {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			fail = true
+			return 0
+		}
+		b = b[n:]
+		return v
+	}
+	bytes := func() []byte {
+		n := num()
+		if fail || n > uint64(len(b)) {
+			fail = true
+			return nil
+		}
+		s := b[:n:n]
+		b = b[n:]
+		return s
+	}
+	n := num()
+	if fail || n > uint64(len(b)) {
+		return jobResult{}, errPayload
+	}
+	var jr jobResult
+	name := ServiceName(j.label)
+	for range n {
+		apiVersion, kind, ns, objName, source := string(bytes()), string(bytes()), string(bytes()), string(bytes()), string(bytes())
+		origin := lang.Pos{File: string(bytes())}
+		origin.Line, origin.Col = int(num()), int(num())
+		doc := bytes()
+		if fail {
+			return jobResult{}, errPayload
+		}
+		obj := &metav1.PartialObjectMetadata{
+			TypeMeta:   metav1.TypeMeta{APIVersion: apiVersion, Kind: kind},
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: objName},
+		}
+		jr.objects = append(jr.objects, manifest.Object{Env: j.env.Name, Service: name, Source: source, Obj: obj, Encoded: doc})
+		if origin.IsValid() {
+			if jr.origins == nil {
+				jr.origins = map[kruntime.Object]lang.Pos{}
+			}
+			jr.origins[obj] = origin
+		}
+	}
+	if len(b) != 0 {
+		return jobResult{}, errPayload
+	}
+	return jr, nil
+}
+
+// Affected returns the files (as Discover returns them) whose load graph
+// includes one of changed, root-relative slash paths of changed files; a
+// change of skyc.yaml or of a CRD file it names affects every file. A file whose load graph cannot
+// be found (it does not parse, it loads a missing file) is affected too:
+// rendering it reports the problem.
+func (r *Renderer) Affected(files []string, changed []string) ([]string, error) {
+	set := map[string]bool{}
+	for _, c := range changed {
+		set[path.Clean(filepath.ToSlash(c))] = true
+	}
+	if set[config.FileName] {
+		return files, nil
+	}
+	for _, p := range r.cfg.CRDs {
+		if set[path.Clean(p)] {
+			return files, nil
+		}
+	}
+	cs := r.cache
+	if cs == nil {
+		// Without a cache, a throwaway one in memory: hash and parse.
+		dir, err := os.MkdirTemp("", "skyc-affected-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		cs = openCache(&CacheOptions{Dir: dir}, r.root, nil)
+		if cs == nil {
+			return nil, fmt.Errorf("finding the load graph: cannot create %s", dir)
+		}
+	}
+	affected := make([]bool, len(files))
+	var labelErr error
+	var mu sync.Mutex
+	parallel(len(files), func(i int) {
+		label, err := r.label(files[i])
+		if err != nil {
+			mu.Lock()
+			labelErr = err
+			mu.Unlock()
+			return
+		}
+		deps, _, ok := cs.closure(label)
+		if !ok {
+			affected[i] = true
+			return
+		}
+		for _, d := range deps {
+			if set[d] {
+				affected[i] = true
+				return
+			}
+		}
+	})
+	if labelErr != nil {
+		return nil, labelErr
+	}
+	var out []string
+	for i, f := range files {
+		if affected[i] {
+			out = append(out, f)
+		}
+	}
+	if r.cache != nil {
+		r.cache.c.Flush() // keep what was learned of the load graph
+	}
+	return out, nil
+}
+
+// label returns the canonical label of a file named on the command line,
+// as lang.Runtime.Label does.
+func (r *Renderer) label(file string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(r.root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return "", fmt.Errorf("%s is outside the repository root %s", file, r.root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// save stores the payloads of the jobs evaluated in this render and
+// writes the cache. It stores nothing if print() was called.
+func (cs *cacheState) save(jobs []job, keys []cachedJob, payloads [][]byte) {
+	cs.mu.Lock()
+	disabled := cs.disabled
+	cs.mu.Unlock()
+	if !disabled {
+		for i, p := range payloads {
+			if p != nil {
+				cs.c.SetJob(slot(jobs[i]), keys[i].key, p)
+			}
+		}
+	}
+	cs.c.Flush() // best effort: a cache that cannot be written is only slower
+}
