@@ -31,6 +31,8 @@ type renderFlags struct {
 	verbose    bool
 	cpuProf    string
 	memProf    string
+	noCache    bool
+	since      string
 }
 
 // byteSize is a flag holding a size in bytes, written as a Kubernetes
@@ -75,6 +77,8 @@ func newRenderFlags() (*flag.FlagSet, *renderFlags) {
 	fs.BoolVar(&f.verbose, "verbose", false, "show standard-library frames in errors")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.StringVar(&f.memProf, "memprofile", "", "write a heap profile to `file`")
+	fs.BoolVar(&f.noCache, "no-cache", false, "evaluate every file, neither reading nor writing the render cache")
+	fs.StringVar(&f.since, "changed-since", "", "render only the service files whose load graph includes a file changed since git `revision` (git diff --name-only, and untracked files)")
 	return fs, f
 }
 
@@ -98,6 +102,18 @@ skipped unless named directly; *_test.sky files are skipped.
 --only kubernetes writes the Kubernetes objects alone (to pipe them into
 kubectl apply), --only aws the AWS documents alone.
 
+Rendering is incremental: the result of each service file and
+environment is kept in a cache ($SKYC_CACHE/render, by default in the
+user cache directory, e.g. ~/.cache/skyc/render) under a hash of
+everything it depends on (skyc itself, skyc.yaml, the environment, --var
+values and limits, the contents of the file and of every file it loads),
+and reused while those stay the same. --no-cache, or SKYC_CACHE=off,
+turns it off.
+--changed-since REV renders only the service files whose load graph
+includes a file changed since the git revision REV (or skyc.yaml),
+listing them on stderr; it writes to stdout only, as a tree written from
+part of the services would lose the others.
+
 Output is deterministic: the same input gives the same bytes. With -o DIR
 the tree (DIR/<env>/<service>/..., the AWS documents in the service's
 cloudformation/ and iam/ folders) is written atomically: on any error
@@ -109,7 +125,8 @@ Examples:
 
 	skyc render examples/...
 	skyc render --env production -o out/ examples/...
-	skyc render --var image_tag=1.43.0 services/payments-api.sky`,
+	skyc render --var image_tag=1.43.0 services/payments-api.sky
+	skyc render --changed-since origin/main services/...`,
 	}
 	c.flags = func() *flag.FlagSet { fs, _ := newRenderFlags(); return fs }
 	c.run = func(env *cmdEnv, args []string) int { return runRender(env, c, args) }
@@ -156,6 +173,13 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 	if len(files) == 0 {
 		return env.errorf("render: no .sky files in %s", strings.Join(fs.Args(), " "))
 	}
+	if f.since != "" && f.out != "-" {
+		return env.errorf("render: --changed-since renders part of the services and writes to stdout only; to write a tree, render all of them (the cache makes that fast)")
+	}
+	var cache *render.CacheOptions
+	if !f.noCache {
+		cache = renderCache()
+	}
 	r, err := render.New(ctx, render.Options{
 		Root:       f.root,
 		Envs:       envs,
@@ -168,12 +192,26 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 		Print: func(pos, msg string) {
 			fmt.Fprintf(env.stderr, "%s: %s\n", pos, msg)
 		},
+		Cache: cache,
 	}, files[0])
 	if err != nil {
 		return env.errorf("render: %v", err)
 	}
+	if f.since != "" {
+		all := len(files)
+		if files, err = changedSince(r, files, f.since); err != nil {
+			return env.errorf("render: --changed-since %s: %v", f.since, err)
+		}
+		fmt.Fprintf(env.stderr, "skyc: %d of %d files are affected by changes since %s\n", len(files), all, f.since)
+		for _, file := range files {
+			fmt.Fprintf(env.stderr, "  %s\n", file)
+		}
+		if len(files) == 0 {
+			return exitOK
+		}
+	}
 	res := r.Render(ctx, files, explicit)
-	if printDiagnostics(env, r.Runtime(), res.Diagnostics, f.verbose) {
+	if len(res.Diagnostics) > 0 && printDiagnostics(env, r.Runtime(), res.Diagnostics, f.verbose) {
 		return exitError
 	}
 	var all []manifest.Object
