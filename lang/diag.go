@@ -75,6 +75,10 @@ type Diagnostic struct {
 	Pos      Pos      `json:"pos"`
 	Message  string   `json:"message"`
 	Hint     string   `json:"hint,omitempty"`
+	// Rule, when set, names the rule a diagnostic reports a finding of
+	// (e.g. iam-no-wildcard-action), for tools that collect findings by
+	// rule; the message says it too.
+	Rule string `json:"rule,omitempty"`
 	// Stack holds the user's frames, outermost first, ending at Pos.
 	Stack []Frame `json:"stack,omitempty"`
 	// Folded counts the standard-library frames left out of Stack.

@@ -293,6 +293,7 @@ func (a *assembly) report(findings []awscheck.Finding) {
 			Pos:      a.posOf(f.Path),
 			Message:  fmt.Sprintf("%s: %s [%s]", strings.Join(f.Path, "."), f.Message, f.Rule),
 			Hint:     f.Hint,
+			Rule:     f.Rule,
 		}
 		if f.Waivable() {
 			extra := fmt.Sprintf("if it must be so, waive(%q, reason = ..., owner = ..., expires = \"YYYY-MM-DD\") in main", f.Rule)
@@ -305,9 +306,9 @@ func (a *assembly) report(findings []awscheck.Finding) {
 		a.diags = append(a.diags, d)
 	}
 	for _, w := range a.sess.Waivers {
-		if !used[w] {
+		if !used[w] && !w.Expired && isAWSRule(w.Rule) {
 			a.diags = append(a.diags, &lang.Diagnostic{
-				Severity: lang.Warning, Pos: w.Pos,
+				Severity: lang.Warning, Pos: w.Pos, Rule: RuleWaiverUnused,
 				Message: fmt.Sprintf("the waiver of %s matches no finding in stack %s", w.Rule, stackName(a.service, a.j.env.Name)),
 				Hint:    "remove it",
 			})
@@ -317,7 +318,7 @@ func (a *assembly) report(findings []awscheck.Finding) {
 
 func (a *assembly) waiver(rule string) *stdlib.Waiver {
 	for _, w := range a.sess.Waivers {
-		if w.Rule == rule {
+		if w.Rule == rule && !w.Expired {
 			return w
 		}
 	}

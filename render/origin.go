@@ -3,6 +3,7 @@ package render
 import (
 	"go.starlark.net/starlark"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/skyc-dev/skyc/lang"
@@ -46,4 +47,10 @@ func userPos(thread *starlark.Thread) lang.Pos {
 		}
 	}
 	return lang.Pos{}
+}
+
+// at returns where the user's code constructed m, if it did.
+func (o origins) at(m protoreflect.Message) (lang.Pos, bool) {
+	p, ok := o[m.Interface()]
+	return p, ok && p.IsValid()
 }

@@ -58,9 +58,13 @@ type Options struct {
 	// Now is the time waivers are checked against; zero means the time
 	// New is called. Nothing else depends on the time.
 	Now time.Time
+	// FieldOrigins records which line set each field of each object, for
+	// Result.Locate (skyc check); it costs a little time per assignment.
+	FieldOrigins bool
 	// Cache, if not nil, turns on incremental rendering (see
 	// CacheOptions). New then defers building the type registry and
-	// loading the standard library until a file must be evaluated.
+	// loading the standard library until a file must be evaluated. It is
+	// ignored with FieldOrigins, which cached results cannot give.
 	Cache *CacheOptions
 }
 
@@ -91,6 +95,9 @@ type Renderer struct {
 	reg      *schemas.Registry
 	br       lang.Bridge
 	rt       *lang.Runtime
+	// policies are the platform policies, whose IDs waive() accepts.
+	policies []*stdlib.Policy
+	rules    []string
 
 	evaluated atomic.Int64 // jobs evaluated rather than served from the cache, for tests
 }
@@ -120,7 +127,7 @@ func New(ctx context.Context, opts Options, hint string) (*Renderer, error) {
 		today = time.Now()
 	}
 	r := &Renderer{opts: opts, root: abs, cfg: cfg, today: today}
-	if opts.Cache != nil {
+	if opts.Cache != nil && !opts.FieldOrigins {
 		r.cache = openCache(opts.Cache, abs, cfg)
 	}
 	if r.cache == nil {
@@ -198,7 +205,16 @@ func (r *Renderer) init(ctx context.Context) error {
 			r.initErr = err
 			return
 		}
-		r.reg, r.br, r.rt = reg, br, rt
+		policies, err := stdlib.LoadPolicies(ctx, rt)
+		if err != nil {
+			r.initErr = err
+			return
+		}
+		rules := awscheck.WaivableRules()
+		for _, p := range policies {
+			rules = append(rules, p.ID)
+		}
+		r.reg, r.br, r.rt, r.policies, r.rules = reg, br, rt, policies, rules
 	})
 	return r.initErr
 }
@@ -229,6 +245,22 @@ func (r *Renderer) Registry() *schemas.Registry {
 // Environments returns the environments a render covers.
 func (r *Renderer) Environments() []*config.Environment { return r.envs }
 
+// Bridge returns the Starlark bridge to the registry's types, or nil if
+// it cannot be built.
+func (r *Renderer) Bridge() lang.Bridge {
+	r.init(context.Background())
+	return r.br
+}
+
+// Config returns the repository config.
+func (r *Renderer) Config() *config.Config { return r.cfg }
+
+// Policies returns the platform policies of the standard library.
+func (r *Renderer) Policies() []*stdlib.Policy {
+	r.init(context.Background())
+	return r.policies
+}
+
 // Result is the outcome of a render: the objects, in canonical order, and
 // the diagnostics. Objects are only complete when Diagnostics holds no
 // error.
@@ -244,6 +276,11 @@ type Result struct {
 	// service(). Objects made otherwise (e.g. by decoding) have none.
 	Origins     map[kruntime.Object]lang.Pos
 	Diagnostics []*lang.Diagnostic
+	// Waivers are the services' waivers of platform policies, for skyc
+	// check to apply; waivers of the IAM rules are applied in the render.
+	Waivers []Waiver
+
+	fields map[kruntime.Object]*objectFields // with Options.FieldOrigins
 }
 
 // Output returns Objects and Documents together, in canonical order:
@@ -277,6 +314,8 @@ type job struct {
 type jobResult struct {
 	objects []manifest.Object
 	origins map[kruntime.Object]lang.Pos
+	fields  map[kruntime.Object]*objectFields
+	waivers []Waiver
 	docs    []manifest.Object
 	diags   []*lang.Diagnostic
 	// limit is the limit that stopped the evaluation, if one did:
@@ -382,6 +421,13 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 			}
 			res.Origins[o] = p
 		}
+		for o, f := range jr.fields {
+			if res.fields == nil {
+				res.fields = map[kruntime.Object]*objectFields{}
+			}
+			res.fields[o] = f
+		}
+		res.Waivers = append(res.Waivers, jr.waivers...)
 		res.Documents = append(res.Documents, jr.docs...)
 		res.Diagnostics = append(res.Diagnostics, jr.diags...)
 	}
@@ -443,9 +489,15 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	}
 	ctxVal := envValue(j.env)
 	name := ServiceName(j.label)
-	sess := stdlib.NewSession(r.platform(j.env, name), r.today, awscheck.WaivableRules())
+	sess := stdlib.NewSession(r.platform(j.env, name), r.today, r.rules)
 	orig := origins{}
-	v, err := r.rt.Call(ctx, j.label, mainFn, starlark.Tuple{ctxVal}, map[string]any{starproto.NewHook: orig.record, stdlib.EnvKey: ctxVal, stdlib.SessionKey: sess})
+	locals := map[string]any{starproto.NewHook: orig.record, stdlib.EnvKey: ctxVal, stdlib.SessionKey: sess}
+	var prov *provenance
+	if r.opts.FieldOrigins {
+		prov = &provenance{made: orig, wrote: newWrites()}
+		locals[starproto.SetHook] = prov.wrote.record
+	}
+	v, err := r.rt.Call(ctx, j.label, mainFn, starlark.Tuple{ctxVal}, locals)
 	if err != nil {
 		res := fail(err)
 		varsHint(res.diags[0], j.env, r.rt.Source(j.label))
@@ -454,8 +506,16 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	var out jobResult
 	var labelErr error
 	st := newStack()
+	made := map[proto.Message]kruntime.Object{}
 	err = r.flatten(v, "main()", st, &bounds{maxObjects: r.opts.maxObjects()}, func(what string, m proto.Message, obj manifest.Object) {
 		out.origins = orig.note(out.origins, m, obj.Obj)
+		made[m] = obj.Obj
+		if prov != nil {
+			if out.fields == nil {
+				out.fields = map[kruntime.Object]*objectFields{}
+			}
+			out.fields[obj.Obj] = &objectFields{root: m, prov: prov}
+		}
 		obj.Env, obj.Service, obj.Source = j.env.Name, name, j.label
 		if err := manifest.SetOwnership(obj); err != nil && labelErr == nil {
 			labelErr = fmt.Errorf("service name %w", err)
@@ -475,14 +535,17 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 		out.diags = append(out.diags, d)
 		return out
 	}
+	out.waivers, out.diags = waivers(j, sess, made, out.diags)
 	if !st.empty() {
 		var diags []*lang.Diagnostic
 		out.docs, diags = r.awsOutput(j, name, st, sess, out.objects)
 		out.diags = append(out.diags, diags...)
-	} else if len(sess.Waivers) > 0 {
+	} else {
 		for _, w := range sess.Waivers {
-			out.diags = append(out.diags, &lang.Diagnostic{Severity: lang.Warning, Pos: w.Pos,
-				Message: fmt.Sprintf("the waiver of %s matches no finding: %s renders no AWS resources", w.Rule, name), Hint: "remove it"})
+			if isAWSRule(w.Rule) && !w.Expired {
+				out.diags = append(out.diags, &lang.Diagnostic{Severity: lang.Warning, Pos: w.Pos, Rule: RuleWaiverUnused,
+					Message: fmt.Sprintf("the waiver of %s matches no finding: %s renders no AWS resources", w.Rule, name), Hint: "remove it"})
+			}
 		}
 	}
 	return out

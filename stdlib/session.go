@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/skyc-dev/skyc/lang"
+	"github.com/skyc-dev/skyc/lang/starproto"
 	"github.com/skyc-dev/skyc/schemas/aws"
 )
 
@@ -107,18 +108,33 @@ type Waiver struct {
 	Rule, Reason, Owner string
 	// Expires is the last day the waiver holds, "YYYY-MM-DD".
 	Expires string
-	Pos     lang.Pos
+	// Expired says that Expires is before the session's Today: the waiver
+	// accepts nothing, and the render reports it.
+	Expired bool
+	// Object, when not nil, is the one object the waiver is about (the
+	// message main made it from); nil means every object of the service.
+	Object proto.Message
+	Pos    lang.Pos
 }
 
-// waive implements waive(rule, reason, owner, expires).
+// waive implements waive(rule, reason, owner, expires, object).
 func waive(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var (
 		rule                      string
 		reasonV, ownerV, expiresV starlark.Value = starlark.None, starlark.None, starlark.None
+		objectV                   starlark.Value = starlark.None
 		reason, owner, expires    string
 	)
-	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "rule", &rule, "reason?", &reasonV, "owner?", &ownerV, "expires?", &expiresV); err != nil {
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "rule", &rule, "reason?", &reasonV, "owner?", &ownerV, "expires?", &expiresV, "object?", &objectV); err != nil {
 		return nil, err
+	}
+	var object proto.Message
+	if objectV != starlark.None {
+		m, ok := starproto.AsProto(objectV)
+		if !ok {
+			return nil, fmt.Errorf("waive: object: got %s, want one of the objects main returns, e.g. svc.deployment", objectV.Type())
+		}
+		object = m
 	}
 	for _, a := range []struct {
 		name string
@@ -153,10 +169,8 @@ func waive(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, k
 	if _, err := time.Parse(time.DateOnly, expires); err != nil {
 		return nil, fmt.Errorf("waive: %s: expires %q is not a date: want YYYY-MM-DD", rule, expires)
 	}
-	if expires < s.Today {
-		return nil, fmt.Errorf("waive: %s: the waiver expired on %s: fix the finding or renew the waiver with a reason", rule, expires)
-	}
-	s.Waivers = append(s.Waivers, &Waiver{Rule: rule, Reason: reason, Owner: owner, Expires: expires, Pos: userPos(thread)})
+	s.Waivers = append(s.Waivers, &Waiver{Rule: rule, Reason: reason, Owner: owner, Expires: expires,
+		Expired: expires < s.Today, Object: object, Pos: userPos(thread)})
 	return starlark.None, nil
 }
 

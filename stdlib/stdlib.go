@@ -14,7 +14,7 @@ import (
 	"github.com/skyc-dev/skyc/schemas"
 )
 
-//go:embed *.sky
+//go:embed *.sky policies/*.sky
 var sources embed.FS
 
 // Sources returns the embedded .sky sources of the library.
