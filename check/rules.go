@@ -16,10 +16,18 @@ type Rule struct {
 	Severity Severity
 	// Summary says in a few words what the rule finds.
 	Summary string
+	// Doc is the address of the rule's documentation, when it is not
+	// documented in DocsURL (a platform policy's is in docs/policies.md).
+	Doc string
 }
 
 // HelpURI is the address of the rule's documentation.
-func (r Rule) HelpURI() string { return DocsURL + "#" + r.ID }
+func (r Rule) HelpURI() string {
+	if r.Doc != "" {
+		return r.Doc
+	}
+	return DocsURL + "#" + r.ID
+}
 
 // Rule IDs of the Kubernetes validation. The k8s-* rules that mirror the
 // API server's field errors are named after field.ErrorType.
@@ -48,27 +56,27 @@ const (
 )
 
 var rules = []Rule{
-	{RuleInvalid, Error, "a field has a value the API server rejects"},
-	{RuleRequired, Error, "a required field is missing"},
-	{RuleDuplicate, Error, "a value that must be unique is repeated"},
-	{RuleNotSupported, Error, "a field has a value outside its set of supported values"},
-	{RuleForbidden, Error, "a field is set where it is not allowed"},
-	{RuleTooLong, Error, "a value is longer than the API server allows"},
-	{RuleTooMany, Error, "a list has more items than the API server allows"},
-	{RuleTooShort, Error, "a value is shorter than the API server allows"},
-	{RuleTooFew, Error, "a list has fewer items than the API server requires"},
-	{RuleNotFound, Error, "a field refers to something that does not exist"},
-	{RuleTypeInvalid, Error, "a field has a value of the wrong type"},
-	{RuleInternal, Error, "the validation itself failed"},
-	{RuleWarning, Warning, "the API server would accept the object with a warning"},
-	{RuleUnservedAPI, Error, "the object's apiVersion is not served by default: removed, or an alpha or new beta version"},
-	{RuleDeprecatedAPI, Warning, "the object's apiVersion is deprecated"},
-	{RuleUnknownKind, Warning, "the kind is not a built-in Kubernetes kind, so it was not validated"},
-	{RuleNotValidated, Info, "the kind is built in, but skyc cannot validate it offline"},
-	{RuleDecode, Error, "a manifest does not decode into its kind's type"},
-	{RuleUnknownField, Error, "a manifest has a field its kind does not define, or the same field twice"},
-	{RuleYAMLSyntax, Error, "a manifest file is not valid YAML or JSON"},
-	{RuleMissingTypeMeta, Error, "a manifest document has no apiVersion or kind"},
+	{RuleInvalid, Error, "a field has a value the API server rejects", ""},
+	{RuleRequired, Error, "a required field is missing", ""},
+	{RuleDuplicate, Error, "a value that must be unique is repeated", ""},
+	{RuleNotSupported, Error, "a field has a value outside its set of supported values", ""},
+	{RuleForbidden, Error, "a field is set where it is not allowed", ""},
+	{RuleTooLong, Error, "a value is longer than the API server allows", ""},
+	{RuleTooMany, Error, "a list has more items than the API server allows", ""},
+	{RuleTooShort, Error, "a value is shorter than the API server allows", ""},
+	{RuleTooFew, Error, "a list has fewer items than the API server requires", ""},
+	{RuleNotFound, Error, "a field refers to something that does not exist", ""},
+	{RuleTypeInvalid, Error, "a field has a value of the wrong type", ""},
+	{RuleInternal, Error, "the validation itself failed", ""},
+	{RuleWarning, Warning, "the API server would accept the object with a warning", ""},
+	{RuleUnservedAPI, Error, "the object's apiVersion is not served by default: removed, or an alpha or new beta version", ""},
+	{RuleDeprecatedAPI, Warning, "the object's apiVersion is deprecated", ""},
+	{RuleUnknownKind, Warning, "the kind is not a built-in Kubernetes kind, so it was not validated", ""},
+	{RuleNotValidated, Info, "the kind is built in, but skyc cannot validate it offline", ""},
+	{RuleDecode, Error, "a manifest does not decode into its kind's type", ""},
+	{RuleUnknownField, Error, "a manifest has a field its kind does not define, or the same field twice", ""},
+	{RuleYAMLSyntax, Error, "a manifest file is not valid YAML or JSON", ""},
+	{RuleMissingTypeMeta, Error, "a manifest document has no apiVersion or kind", ""},
 }
 
 // Rules returns every rule the Kubernetes validation and manifest decoding

@@ -1,0 +1,444 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/skyc-dev/skyc/check"
+	"github.com/skyc-dev/skyc/check/awscheck"
+	"github.com/skyc-dev/skyc/config"
+	"github.com/skyc-dev/skyc/internal/spell"
+	"github.com/skyc-dev/skyc/lang"
+	"github.com/skyc-dev/skyc/manifest"
+	"github.com/skyc-dev/skyc/schemas"
+	"github.com/skyc-dev/skyc/stdlib"
+)
+
+// DocsURL is where the policies are documented; a policy's help address
+// is this with its ID as the anchor.
+const DocsURL = "https://github.com/skyc-dev/skyc/blob/main/docs/policies.md"
+
+// Rule IDs of findings about waivers.
+const (
+	// RuleWaiverExpired: a waiver's expiry date has passed.
+	RuleWaiverExpired = "waiver-expired"
+	// RuleWaiverUnused: a waiver silences nothing.
+	RuleWaiverUnused = "waiver-unused"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Runtime evaluates the policies' checks, under its limits. Its
+	// standard library must be the one Policies were loaded from.
+	Runtime *lang.Runtime
+	// Policies are the policies to run (stdlib.LoadPolicies).
+	Policies []*stdlib.Policy
+	// Registry and Bridge turn objects into typed Starlark values.
+	Registry *schemas.Registry
+	Bridge   lang.Bridge
+	// Config is the repository's config: each environment's policy
+	// settings and the cost-allocation tags. Nil is an empty config.
+	Config *config.Config
+	// Waivers are the waive() declarations of the services checked.
+	Waivers []Waiver
+	// Parallel bounds how many groups of objects are checked at once;
+	// zero means GOMAXPROCS.
+	Parallel int
+}
+
+// Waiver is one waive() declaration of a service, as the engine needs it.
+type Waiver struct {
+	// Rule is the ID of the policy waived.
+	Rule                   string
+	Reason, Owner, Expires string
+	// Expired says the expiry date has passed: the waiver silences
+	// nothing.
+	Expired bool
+	// Source is the file of the service that declared it and Env the
+	// environment it was rendered for, as the Source (without a line) and
+	// Env of the service's objects.
+	Source, Env string
+	// Object, when not nil, limits the waiver to one object.
+	Object *check.ObjectRef
+	// Pos is where waive() was called, "svc/api.sky:12:5".
+	Pos string
+}
+
+// Engine runs the platform policies. It is a check.Checker.
+type Engine struct {
+	opts     Options
+	policies []*stdlib.Policy
+	cfg      *config.Config
+	byID     map[string]*stdlib.Policy
+}
+
+// New returns an engine. It is an error for skyc.yaml to set the
+// severity of a policy that does not exist.
+func New(opts Options) (*Engine, error) {
+	e := &Engine{opts: opts, policies: opts.Policies, cfg: opts.Config, byID: map[string]*stdlib.Policy{}}
+	if e.cfg == nil {
+		e.cfg = &config.Config{}
+	}
+	ids := make([]string, 0, len(e.policies))
+	for _, p := range e.policies {
+		e.byID[p.ID] = p
+		ids = append(ids, p.ID)
+	}
+	check := func(where string, p config.Policies) error {
+		keys := make([]string, 0, len(p.Severity))
+		for id := range p.Severity {
+			keys = append(keys, id)
+		}
+		sort.Strings(keys)
+		for _, id := range keys {
+			if _, ok := e.byID[id]; !ok {
+				hint := ""
+				if n := spell.Nearest(id, ids); n != "" {
+					hint = fmt.Sprintf(" (did you mean %s?)", n)
+				}
+				return fmt.Errorf("%s: %s.policies.severity: unknown policy %q%s; the policies are %s", e.file(), where, id, hint, strings.Join(ids, ", "))
+			}
+		}
+		return nil
+	}
+	if err := check("defaults", e.cfg.Defaults.Policies); err != nil {
+		return nil, err
+	}
+	for _, name := range e.cfg.Names() {
+		if err := check("environments."+name, e.cfg.Environments[name].Policies); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+func (e *Engine) file() string {
+	if e.cfg.Path == "" {
+		return config.FileName
+	}
+	return e.cfg.Path
+}
+
+// Name returns "policies".
+func (e *Engine) Name() string { return "policies" }
+
+// Rules describes the policies, the IAM least-privilege rules the render
+// checks, and the findings about waivers, for output formats that list
+// rules.
+func (e *Engine) Rules() []check.Rule {
+	out := make([]check.Rule, 0, len(e.policies)+2)
+	for _, p := range e.policies {
+		out = append(out, check.Rule{ID: p.ID, Severity: p.Severity, Summary: p.Summary, Doc: DocsURL + "#" + p.ID})
+	}
+	for _, r := range awscheck.Rules() {
+		if r.Waivable {
+			out = append(out, check.Rule{ID: r.ID, Severity: check.Error, Summary: r.Summary, Doc: DocsURL + "#" + r.ID})
+		}
+	}
+	out = append(out,
+		check.Rule{ID: RuleWaiverExpired, Severity: check.Error, Summary: "a waiver's expiry date has passed", Doc: DocsURL + "#" + RuleWaiverExpired},
+		check.Rule{ID: RuleWaiverUnused, Severity: check.Warning, Summary: "a waiver silences no finding", Doc: DocsURL + "#" + RuleWaiverUnused},
+	)
+	return out
+}
+
+// group is the objects of one service in one environment, or of one
+// manifest file.
+type group struct {
+	file, env string
+	objs      []manifest.Object
+}
+
+// Check runs every policy that applies in each object's environment and
+// applies the waivers.
+func (e *Engine) Check(ctx context.Context, objs []manifest.Object) ([]check.Finding, error) {
+	var groups []*group
+	byKey := map[[2]string]*group{}
+	for _, o := range objs {
+		if o.Obj == nil {
+			continue
+		}
+		file, _, _ := check.SplitSource(o.Source)
+		k := [2]string{file, o.Env}
+		g, ok := byKey[k]
+		if !ok {
+			g = &group{file: file, env: o.Env}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		g.objs = append(g.objs, o)
+	}
+	results := make([][]check.Finding, len(groups))
+	errs := make([]error, len(groups))
+	par := e.opts.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(par, len(groups)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i], errs[i] = e.checkGroup(ctx, groups[i])
+			}
+		}()
+	}
+	for i := range groups {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	var all []check.Finding
+	for _, fs := range results {
+		all = append(all, fs...)
+	}
+	return e.waive(all), nil
+}
+
+// settings returns the policy settings of an environment.
+func (e *Engine) settings(env string) config.Policies {
+	if env != "" {
+		if s, err := e.cfg.Env(env); err == nil {
+			return s.Policies
+		}
+	}
+	return e.cfg.DefaultEnv().Policies
+}
+
+// severity returns the severity of p in the environment, or false when the
+// policy is off there.
+func severity(p *stdlib.Policy, s config.Policies) (check.Severity, bool) {
+	switch s.Severity[p.ID] {
+	case "off":
+		return 0, false
+	case "error":
+		return check.Error, true
+	case "warning":
+		return check.Warning, true
+	case "info":
+		return check.Info, true
+	}
+	return p.Severity, true
+}
+
+// costLabels returns the labels of the cost-allocation tags skyc.yaml
+// requires; none without cost_allocation. The environment label is only
+// asked of objects rendered for an environment.
+func (e *Engine) costLabels(env string) []string {
+	if e.cfg.CostAllocation == nil {
+		return nil
+	}
+	configured := e.cfg.CostAllocation.Tags()
+	var out []string
+	for _, t := range stdlib.DefaultCostTags() {
+		if c, ok := configured[t.Dimension]; ok && c.Required != nil {
+			t.Required = *c.Required
+		}
+		if !t.Required || (t.Dimension == "environment" && env == "") {
+			continue
+		}
+		out = append(out, t.Label)
+	}
+	return out
+}
+
+// checkGroup runs the policies over one group.
+func (e *Engine) checkGroup(ctx context.Context, g *group) ([]check.Finding, error) {
+	settings := e.settings(g.env)
+	values := make([]starlark.Value, 0, len(g.objs))
+	index := map[proto.Message]int{}
+	for i, o := range g.objs {
+		m, err := e.opts.Registry.FromObject(o.Obj)
+		if err != nil {
+			continue // a custom resource, or a kind without a message type
+		}
+		v, err := e.opts.Bridge.Wrap(m)
+		if err != nil {
+			return nil, err
+		}
+		v.Freeze()
+		values = append(values, v)
+		index[m] = i
+	}
+	if len(values) == 0 {
+		return nil, nil
+	}
+	var required starlark.Value = starlark.None
+	if settings.RequiredLabels != nil {
+		required = stringList(settings.RequiredLabels)
+	}
+	cfg := starlarkstruct.FromStringDict(starlark.String("config"), starlark.StringDict{
+		"required_labels": required,
+		"cost_labels":     stringList(e.costLabels(g.env)),
+	})
+	pctx := starlarkstruct.FromStringDict(starlark.String("ctx"), starlark.StringDict{
+		"objects": starlark.NewList(values),
+		"env":     starlark.String(g.env),
+		"config":  cfg,
+	})
+	pctx.Freeze()
+	where := g.file
+	if g.env != "" {
+		where += " (" + g.env + ")"
+	}
+	var out []check.Finding
+	for _, p := range e.policies {
+		sev, on := severity(p, settings)
+		if !on {
+			continue
+		}
+		v, err := e.opts.Runtime.Call(ctx, p.File, p.Check, starlark.Tuple{pctx}, nil)
+		if err != nil {
+			d := lang.ToDiagnostic(err, p.File)
+			return nil, fmt.Errorf("policy %s on %s: %s", p.ID, where, d.Error())
+		}
+		fs, err := e.findings(p, sev, v, g, index)
+		if err != nil {
+			return nil, fmt.Errorf("policy %s on %s: %w", p.ID, where, err)
+		}
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+func stringList(ss []string) *starlark.List {
+	vs := make([]starlark.Value, len(ss))
+	for i, s := range ss {
+		vs[i] = starlark.String(s)
+	}
+	l := starlark.NewList(vs)
+	l.Freeze()
+	return l
+}
+
+// findings converts what a policy's check returned.
+func (e *Engine) findings(p *stdlib.Policy, sev check.Severity, v starlark.Value, g *group, index map[proto.Message]int) ([]check.Finding, error) {
+	list, ok := v.(*starlark.List)
+	if !ok {
+		return nil, fmt.Errorf("check returned %s, want a list of finding(...)", v.Type())
+	}
+	var out []check.Finding
+	for i := 0; i < list.Len(); i++ {
+		s, ok := list.Index(i).(*starlarkstruct.Struct)
+		if !ok {
+			return nil, fmt.Errorf("check returned %s at [%d], want finding(...)", list.Index(i).Type(), i)
+		}
+		attr := func(name string) starlark.Value {
+			x, err := s.Attr(name)
+			if err != nil {
+				return starlark.None
+			}
+			return x
+		}
+		m, ok := e.opts.Bridge.Unwrap(attr("object"))
+		if !ok {
+			return nil, fmt.Errorf("finding [%d]: object: got %s, want one of ctx.objects", i, attr("object").Type())
+		}
+		j, ok := index[m]
+		if !ok {
+			return nil, fmt.Errorf("finding [%d]: object: a %s that is not one of ctx.objects", i, attr("object").Type())
+		}
+		text := func(name string) (string, error) {
+			switch x := attr(name).(type) {
+			case starlark.String:
+				return string(x), nil
+			case starlark.NoneType:
+				return "", nil
+			default:
+				return "", fmt.Errorf("finding [%d]: %s: got %s, want a string", i, name, x.Type())
+			}
+		}
+		field, err := text("field")
+		if err != nil {
+			return nil, err
+		}
+		msg, err := text("message")
+		if err != nil {
+			return nil, err
+		}
+		hint, err := text("hint")
+		if err != nil {
+			return nil, err
+		}
+		o := g.objs[j]
+		out = append(out, check.Attach(o, []check.Finding{{
+			Severity: sev, Rule: p.ID, Object: check.Ref(o.Obj), Field: field, Message: msg, Hint: hint,
+		}})...)
+	}
+	return out, nil
+}
+
+// waive drops the findings a waiver accepts and adds a warning for each
+// waiver that accepts none, in any environment.
+func (e *Engine) waive(fs []check.Finding) []check.Finding {
+	used := make([]bool, len(e.opts.Waivers))
+	out := fs[:0]
+	for _, f := range fs {
+		file, _, _ := check.SplitSource(f.Source)
+		waived := false
+		for i, w := range e.opts.Waivers {
+			if w.Expired || w.Rule != f.Rule || w.Source != file || w.Env != f.Env {
+				continue
+			}
+			if w.Object != nil && *w.Object != f.Object {
+				continue
+			}
+			used[i], waived = true, true
+		}
+		if !waived {
+			out = append(out, f)
+		}
+	}
+	// A waiver is declared once per environment it is rendered for: it is
+	// unused when it is unused in all of them.
+	type decl struct {
+		pos, rule string
+		object    check.ObjectRef
+	}
+	usedDecl := map[decl]bool{}
+	var decls []decl
+	first := map[decl]Waiver{}
+	for i, w := range e.opts.Waivers {
+		if w.Expired || e.byID[w.Rule] == nil {
+			continue
+		}
+		d := decl{pos: w.Pos, rule: w.Rule}
+		if w.Object != nil {
+			d.object = *w.Object
+		}
+		if _, seen := first[d]; !seen {
+			first[d] = w
+			decls = append(decls, d)
+		}
+		usedDecl[d] = usedDecl[d] || used[i]
+	}
+	for _, d := range decls {
+		if usedDecl[d] {
+			continue
+		}
+		w := first[d]
+		msg := fmt.Sprintf("the waiver of %s matches no finding", w.Rule)
+		if w.Object != nil {
+			msg += " about " + w.Object.String()
+		}
+		out = append(out, check.Finding{Severity: check.Warning, Rule: RuleWaiverUnused, Message: msg,
+			Hint: "remove it: the policy is satisfied (or off in skyc.yaml)", Source: w.Pos})
+	}
+	return slices.Clip(out)
+}
