@@ -1,7 +1,9 @@
 package starproto
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -242,7 +244,10 @@ func (x *Message) SetField(name string, v starlark.Value) error {
 	return x.set(fd, v)
 }
 
-func (x *Message) set(fd protoreflect.FieldDescriptor, v starlark.Value) error {
+func (x *Message) set(fd protoreflect.FieldDescriptor, v starlark.Value) (err error) {
+	if sensitive[x.m.Descriptor().FullName()] {
+		defer func() { err = hideValue(err, v) }()
+	}
 	if x.frozen {
 		return x.frozenError("set " + x.path(fd))
 	}
@@ -256,10 +261,7 @@ func (x *Message) set(fd protoreflect.FieldDescriptor, v starlark.Value) error {
 	if err := x.attach(); err != nil {
 		return err
 	}
-	var (
-		val protoreflect.Value
-		err error
-	)
+	var val protoreflect.Value
 	switch {
 	case fd.IsList():
 		val, err = x.env.toList(x.m, fd, v)
@@ -317,4 +319,20 @@ func isEmpty(m protoreflect.Message) bool {
 		return false
 	})
 	return empty && len(m.GetUnknown()) == 0
+}
+
+// sensitive are the message types whose values errors never quote: a
+// Secret's data is the user's to write into the output, not into the CI
+// logs that show an error about it ("Secret.stringData: got string
+// \"hunter2\", want dict").
+var sensitive = map[protoreflect.FullName]bool{"k8s.io.api.core.v1.Secret": true}
+
+// hideValue returns err without the quoted string v, when v is one:
+// describe quotes strings, and only strings (other values it names by
+// type).
+func hideValue(err error, v starlark.Value) error {
+	if _, ok := v.(starlark.String); !ok || err == nil {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), describe(v), "string (not shown: a Secret's values stay out of messages)"))
 }

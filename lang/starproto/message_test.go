@@ -124,6 +124,18 @@ func TestErrors(t *testing.T) {
 			src:  "a = proto.encode_any(proto.package(\"k8s.io.api.batch.v1\").CronJob())\na.value = b\"\\n02\\x03000002\\x04000000000000000\\xc0\\xdd\\xc8\\xb1000Z\\n\\n\\x03000\\x080\\xa20\\x00000000000000000000000000000000000000\"\nproto.decode_any(a)",
 			want: `^proto.decode_any: the value is not a valid encoding of k8s.io.api.batch.v1.CronJob \(.+\)$`,
 		},
+		"a Secret's value is not quoted": {
+			src:  `core.Secret(stringData = "hunter2")`,
+			want: `Secret.stringData: got string (not shown: a Secret's values stay out of messages), want dict of string to string`,
+		},
+		"a Secret's value is not quoted on assignment": {
+			src:  "s = core.Secret()\ns.immutable = \"hunter2\"",
+			want: `Secret.immutable: got string (not shown: a Secret's values stay out of messages), want bool`,
+		},
+		"a ConfigMap's value is quoted": {
+			src:  `core.ConfigMap(data = "shown")`,
+			want: `ConfigMap.data: got string "shown", want dict of string to string`,
+		},
 		"unknown field on assignment": {
 			src:  "s = apps.DeploymentSpec()\ns.replcas = 3",
 			want: `DeploymentSpec has no field "replcas" (did you mean "replicas"?)`,
