@@ -324,11 +324,23 @@ func (r *Renderer) store(j job, k cachedJob, jr *jobResult) ([]byte, bool) {
 	if !ok {
 		return nil, false // an object does not encode: WriteStream reports it
 	}
-	cacheable := k.ok && len(jr.diags) == 0 && len(jr.docs) == 0 && r.evaluatedFrom(j.label, k)
+	cacheable := k.ok && len(jr.diags) == 0 && len(jr.docs) == 0 && !holdsSecret(jr) && r.evaluatedFrom(j.label, k)
 	if !cacheable {
 		return nil, false
 	}
 	return payload, true
+}
+
+// holdsSecret reports whether a job rendered a Secret. Its data is the
+// user's to write into the output, not into a cache that CI systems keep
+// between the runs of every branch: such a job is evaluated every time.
+func holdsSecret(jr *jobResult) bool {
+	for _, o := range jr.objects {
+		if gvk := o.Obj.GetObjectKind().GroupVersionKind(); gvk.Group == "" && gvk.Kind == "Secret" {
+			return true
+		}
+	}
+	return false
 }
 
 // evaluatedFrom reports whether the runtime evaluated label from exactly

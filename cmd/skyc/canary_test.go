@@ -283,3 +283,27 @@ func TestSecretCanaryCheck(t *testing.T) {
 		noCanary(t, "check --format "+format, stdout+stderr)
 	}
 }
+
+// TestSecretCanaryCache: the render cache, which CI systems keep between
+// runs of every branch, holds no secret.
+func TestSecretCanaryCache(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("SKYC_CACHE", cache)
+	svc := canaryRepo(t, goodSecret)
+	for range 2 { // write the cache, then read it
+		if code, _, stderr := skyc("render", "--var", "api_token="+canaryFlag, svc); code != exitOK {
+			t.Fatalf("render: exit %d\n%s", code, stderr)
+		}
+	}
+	filepath.WalkDir(cache, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		noCanary(t, "the cache file "+path, string(data))
+		return nil
+	})
+}
