@@ -190,8 +190,12 @@ def main(ctx):
 		"waiver without expiry": {`    waive("iam-no-wildcard-resource", reason = "r", owner = "payments")
     iam.grant(w, ["sqs:SendMessage"], ["*"], sid = "Send")`,
 			[]string{`5:10: error: waive: iam-no-wildcard-resource: expires is required: a waiver without an expiry date is rejected (expires = "YYYY-MM-DD")`}},
-		"expired waiver": {`    waive("iam-no-wildcard-resource", reason = "r", owner = "payments", expires = "2026-05-31")`,
-			[]string{`5:10: error: waive: iam-no-wildcard-resource: the waiver expired on 2026-05-31: fix the finding or renew the waiver with a reason`}},
+		"expired waiver": {`    waive("iam-no-wildcard-resource", reason = "r", owner = "payments", expires = "2026-05-31")
+    iam.grant(w, ["sqs:SendMessage"], ["*"], sid = "Send")`,
+			[]string{
+				`5:10: error: waive: iam-no-wildcard-resource: the waiver expired on 2026-05-31: fix the finding or renew the waiver with a reason [waiver-expired]`,
+				`6:14: error: Resources.WebRole.Properties.Policies.0.PolicyDocument.Statement.0.Action.0: the write action sqs:SendMessage is allowed on every resource ("*") [iam-no-wildcard-resource]`,
+			}},
 		"waiver of nothing": {`    waive("iam-no-wildcard-action", reason = "r", owner = "payments", expires = "2026-12-31")`,
 			[]string{`5:10: warning: the waiver of iam-no-wildcard-action matches no finding in stack web-staging`}},
 		"structural errors cannot be waived": {`    w.role.properties.Policies.append(cfn.iam.role.Policy(PolicyName = "x", PolicyDocument = iam.policy([

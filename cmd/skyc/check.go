@@ -9,11 +9,15 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/klog/v2"
 
 	"github.com/skyc-dev/skyc/check"
+	"github.com/skyc-dev/skyc/check/awscheck"
+	"github.com/skyc-dev/skyc/check/policy"
+	"github.com/skyc-dev/skyc/lang"
 	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/render"
 )
@@ -25,6 +29,8 @@ type checkFlags struct {
 	noPolicies bool
 	format     string
 	failOn     string
+	today      string
+	affected   bool
 }
 
 // renderFlagsForCheck are the flags of skyc render that apply to check.
@@ -42,6 +48,8 @@ func newCheckFlags() (*flag.FlagSet, *checkFlags) {
 	fs.BoolVar(&f.noPolicies, "no-policies", false, "run only the Kubernetes API server's validation, no platform policies")
 	fs.StringVar(&f.format, "format", "text", "output `format`: text, json, sarif or github")
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this `severity`: error, warning or info")
+	fs.StringVar(&f.today, "today", "", "check waivers' expiry dates against this `date` (YYYY-MM-DD) instead of today's")
+	fs.BoolVar(&f.affected, "affected", false, "take the PATHs as changed files and check the services they affect: each .sky file, the services that load a changed library, every service for a changed skyc.yaml or CRD")
 	return fs, f
 }
 
@@ -65,6 +73,20 @@ manifest and the line of the field), the object, the field path as the
 API server reports it, what is wrong, and a hint. The rules are listed in
 docs/check.md.
 
+Unless --no-policies is given, the objects must also follow the
+platform's policies (docs/policies.md: requests and limits, pinned
+images, probes, PodDisruptionBudgets, pod security, labels), as
+skyc.yaml configures them per environment. A service excuses itself from
+a policy with waive("no-probes", reason = ..., owner = ..., expires =
+"YYYY-MM-DD") in its main; a waiver past its date is an error. --today
+fixes the date waivers are checked against.
+
+With --affected, the PATHs are files that changed (as a pre-commit hook
+passes them): a changed service file is checked, a changed library file
+checks every service that loads it (directly or through other
+libraries), and a changed skyc.yaml or CRD file every service of the
+repository. Other files are ignored.
+
 Formats: text (grouped by file; coloured on a terminal), json, sarif
 (SARIF 2.1.0, for GitHub code scanning) and github (workflow commands
 that annotate a pull request).
@@ -76,7 +98,8 @@ Examples:
 
 	skyc check services/...
 	skyc check --env production --format sarif services/... > skyc.sarif
-	skyc check --no-policies deploy/*.yaml`,
+	skyc check --no-policies deploy/*.yaml
+	skyc check --affected lib/defaults.sky services/api.sky`,
 	}
 	c.flags = func() *flag.FlagSet { fs, _ := newCheckFlags(); return fs }
 	c.run = func(env *cmdEnv, args []string) int { return runCheck(env, c, args) }
@@ -94,8 +117,23 @@ var checkFormats = map[string]func(w io.Writer, rep *checkReport) error{
 // checkReport is what a check found, for the output formats.
 type checkReport struct {
 	Findings []check.Finding
-	Objects  int  // how many objects were checked
-	Color    bool // text: use ANSI colours
+	Objects  int          // how many objects were checked
+	Color    bool         // text: use ANSI colours
+	Rules    []check.Rule // rules besides check.Rules(): the policies
+}
+
+// lookupRule finds a rule among the Kubernetes validation's and the
+// report's own.
+func (rep *checkReport) lookupRule(id string) (check.Rule, bool) {
+	if r, ok := check.LookupRule(id); ok {
+		return r, true
+	}
+	for _, r := range rep.Rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return check.Rule{}, false
 }
 
 func runCheck(env *cmdEnv, c *command, args []string) int {
@@ -123,8 +161,25 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 
+	var today time.Time
+	if f.today != "" {
+		if today, err = time.Parse(time.DateOnly, f.today); err != nil {
+			return env.errorf("check: --today %q: want a date, YYYY-MM-DD", f.today)
+		}
+	}
+
+	paths := fs.Args()
+	if f.affected {
+		if paths, err = affectedPaths(ctx, paths); err != nil {
+			return env.errorf("check: --affected: %v", err)
+		}
+		if len(paths) == 0 {
+			fmt.Fprintln(env.stdout, "no services are affected")
+			return exitOK
+		}
+	}
 	var skyPaths, manifestPaths []string
-	for _, p := range fs.Args() {
+	for _, p := range paths {
 		if isManifestPath(p) {
 			manifestPaths = append(manifestPaths, p)
 		} else {
@@ -132,14 +187,24 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 		}
 	}
 
-	var objs []manifest.Object
-	var origins map[runtime.Object]string
-	if len(skyPaths) > 0 {
-		rendered, orig, code := renderForCheck(ctx, env, f.render, skyPaths)
+	var (
+		objs     []manifest.Object
+		rc       *renderedCheck
+		findings []check.Finding
+	)
+	if len(skyPaths) > 0 || !f.noPolicies {
+		var code int
+		rc, code = renderForCheck(ctx, env, f.render, skyPaths, append(skyPaths, manifestPaths...)[0], today)
 		if code != exitOK {
 			return code
 		}
-		objs, origins = append(objs, rendered...), orig
+		objs = rc.objects
+		for _, fd := range rc.findings {
+			if f.noPolicies && (isPolicyRule(fd.Rule) || strings.HasPrefix(fd.Rule, "waiver-")) {
+				continue
+			}
+			findings = append(findings, fd)
+		}
 	}
 	var plain check.Manifests
 	for _, p := range manifestPaths {
@@ -151,20 +216,37 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	}
 	objs = append(objs, plain.Objects...)
 	locate := func(o manifest.Object, field string) string {
-		if pos, ok := origins[o.Obj]; ok {
-			return pos
+		if rc != nil {
+			if pos, ok := rc.locate(o.Obj, field); ok {
+				return pos
+			}
 		}
 		return plain.Locate(o, field)
 	}
 
-	findings, err := check.Run(ctx, objs, check.Options{Checkers: checkers(f), Locate: locate})
+	checkers := []check.Checker{check.Schema{}}
+	var rules []check.Rule
+	if !f.noPolicies {
+		pc, err := policyCheckers(rc)
+		if err != nil {
+			return env.errorf("check: %v", err)
+		}
+		for _, c := range pc {
+			checkers = append(checkers, c)
+			if r, ok := c.(interface{ Rules() []check.Rule }); ok {
+				rules = append(rules, r.Rules()...)
+			}
+		}
+	}
+	found, err := check.Run(ctx, objs, check.Options{Checkers: checkers, Locate: locate})
 	if err != nil {
 		return env.errorf("check: %v", err)
 	}
+	findings = append(findings, found...)
 	findings = append(findings, plain.Findings...)
 	check.Sort(findings)
 
-	rep := &checkReport{Findings: findings, Objects: len(objs), Color: isTerminal(env.stdout)}
+	rep := &checkReport{Findings: findings, Objects: len(objs), Color: isTerminal(env.stdout), Rules: rules}
 	if err := write(env.stdout, rep); err != nil {
 		return env.errorf("check: %v", err)
 	}
@@ -174,19 +256,29 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	return exitOK
 }
 
-// checkers are the checks skyc check runs: the API server's validation
-// and, unless --no-policies, the platform policies.
-func checkers(f *checkFlags) []check.Checker {
-	cs := []check.Checker{check.Schema{}}
-	if !f.noPolicies {
-		cs = append(cs, policyCheckers()...)
-	}
-	return cs
+// isPolicyRule reports whether a rule the render reports is a platform
+// policy rather than a validity check: the IAM least-privilege rules.
+func isPolicyRule(id string) bool {
+	r, ok := awscheck.LookupRule(id)
+	return ok && r.Waivable
 }
 
-// policyCheckers returns the platform policy engines. There are none yet;
-// a policy engine is a check.Checker added here.
-func policyCheckers() []check.Checker { return nil }
+// policyCheckers returns the platform policy engines: the standard
+// library's policies, with the services' waivers.
+func policyCheckers(rc *renderedCheck) ([]check.Checker, error) {
+	e, err := policy.New(policy.Options{
+		Runtime:  rc.renderer.Runtime(),
+		Policies: rc.renderer.Policies(),
+		Registry: rc.renderer.Registry(),
+		Bridge:   rc.renderer.Bridge(),
+		Config:   rc.renderer.Config(),
+		Waivers:  rc.waivers,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []check.Checker{e}, nil
+}
 
 // isManifestPath reports whether a path names a plain manifest file.
 func isManifestPath(p string) bool {
@@ -197,17 +289,44 @@ func isManifestPath(p string) bool {
 	return false
 }
 
-// renderForCheck renders .sky paths as skyc render does and returns the
-// objects, with each object's Source made relative to the working
-// directory, and where in the .sky files each object was constructed
-// ("svc/api.sky:4:19", relative too). An evaluation error is printed as
-// skyc render prints it.
-func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []string) ([]manifest.Object, map[runtime.Object]string, int) {
+// renderedCheck is what skyc check takes from a render.
+type renderedCheck struct {
+	renderer *render.Renderer
+	result   *render.Result
+	root     string // the repository root, absolute
+	cwd      string
+	// objects have their Source relative to the working directory.
+	objects []manifest.Object
+	// findings are the render's own (the IAM rules, expired waivers).
+	findings []check.Finding
+	// waivers are the services' waivers of policies.
+	waivers []policy.Waiver
+}
+
+// locate gives the position of an object's field, relative to the
+// working directory.
+func (rc *renderedCheck) locate(obj runtime.Object, field string) (string, bool) {
+	pos, ok := rc.result.Locate(obj, field)
+	if !ok || !pos.IsValid() {
+		return "", false
+	}
+	return relativeSource(rc.root, rc.cwd, pos.String()), true
+}
+
+// renderForCheck renders .sky paths as skyc render does, recording where
+// each field was set, and returns the objects with each object's Source
+// made relative to the working directory, the render's findings (its
+// diagnostics that carry a rule) and the services' waivers. Other
+// diagnostics are printed as skyc render prints them; an error among
+// them is an evaluation error. Without paths it only prepares the
+// renderer (for the policies of plain manifests); hint locates the
+// repository.
+func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []string, hint string, today time.Time) (*renderedCheck, int) {
 	vars := map[string]string{}
 	for _, kv := range f.vars {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, nil, env.errorf("check: --var %q: want key=value", kv)
+			return nil, env.errorf("check: --var %q: want key=value", kv)
 		}
 		vars[k] = v
 	}
@@ -219,42 +338,77 @@ func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []st
 			}
 		}
 	}
-	files, explicit, err := render.Discover(paths)
-	if err != nil {
-		return nil, nil, env.errorf("check: %v", err)
-	}
-	if len(files) == 0 {
-		return nil, nil, env.errorf("check: no .sky files in %s", strings.Join(paths, " "))
+	var files []string
+	var explicit map[string]bool
+	if len(paths) > 0 {
+		var err error
+		files, explicit, err = render.Discover(paths)
+		if err != nil {
+			return nil, env.errorf("check: %v", err)
+		}
+		if len(files) == 0 {
+			return nil, env.errorf("check: no .sky files in %s", strings.Join(paths, " "))
+		}
+		hint = files[0]
 	}
 	r, err := render.New(ctx, render.Options{
-		Root:      f.root,
-		Envs:      envs,
-		Vars:      vars,
-		Parallel:  f.parallel,
-		MaxSteps:  f.maxSteps,
-		Timeout:   f.timeout,
-		MaxMemory: uint64(f.maxMemory),
+		Root:         f.root,
+		Envs:         envs,
+		Vars:         vars,
+		Parallel:     f.parallel,
+		MaxSteps:     f.maxSteps,
+		Timeout:      f.timeout,
+		MaxMemory:    uint64(f.maxMemory),
+		Now:          today,
+		FieldOrigins: true,
 		Print: func(pos, msg string) {
 			fmt.Fprintf(env.stderr, "%s: %s\n", pos, msg)
 		},
-	}, files[0])
+	}, hint)
 	if err != nil {
-		return nil, nil, env.errorf("check: %v", err)
-	}
-	res := r.Render(ctx, files, explicit)
-	if printDiagnostics(env, r.Runtime(), res.Diagnostics, f.verbose) {
-		return nil, nil, exitError
+		return nil, env.errorf("check: %v", err)
 	}
 	cwd, _ := os.Getwd()
-	root := r.Runtime().Root()
-	origins := map[runtime.Object]string{}
-	for i, o := range res.Objects {
-		res.Objects[i].Source = relativeSource(root, cwd, o.Source)
-		if pos, ok := res.Origins[o.Obj]; ok {
-			origins[o.Obj] = relativeSource(root, cwd, pos.String())
-		}
+	rc := &renderedCheck{renderer: r, result: &render.Result{}, root: r.Runtime().Root(), cwd: cwd}
+	if len(files) == 0 {
+		return rc, exitOK
 	}
-	return res.Objects, origins, exitOK
+	res := r.Render(ctx, files, explicit)
+	rc.result = res
+	var diags []*lang.Diagnostic
+	for _, d := range res.Diagnostics {
+		if d.Rule == "" {
+			diags = append(diags, d)
+			continue
+		}
+		rc.findings = append(rc.findings, check.Finding{
+			Severity: d.Severity,
+			Rule:     d.Rule,
+			Message:  strings.TrimSuffix(d.Message, " ["+d.Rule+"]"),
+			Hint:     d.Hint,
+			Source:   relativeSource(rc.root, cwd, d.Pos.String()),
+		})
+	}
+	if printDiagnostics(env, r.Runtime(), diags, f.verbose) {
+		return nil, exitError
+	}
+	for i, o := range res.Objects {
+		res.Objects[i].Source = relativeSource(rc.root, cwd, o.Source)
+	}
+	rc.objects = res.Objects
+	for _, w := range res.Waivers {
+		pw := policy.Waiver{
+			Rule: w.Rule, Reason: w.Reason, Owner: w.Owner, Expires: w.Expires, Expired: w.Expired,
+			Source: relativeSource(rc.root, cwd, w.File), Env: w.Env,
+			Pos: relativeSource(rc.root, cwd, w.Pos.String()),
+		}
+		if w.Object != nil {
+			ref := check.Ref(w.Object)
+			pw.Object = &ref
+		}
+		rc.waivers = append(rc.waivers, pw)
+	}
+	return rc, exitOK
 }
 
 // relativeSource turns a source position whose file is a label relative to

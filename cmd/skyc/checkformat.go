@@ -146,7 +146,7 @@ func writeCheckJSON(w io.Writer, rep *checkReport) error {
 	for _, f := range rep.Findings {
 		file, line, col := check.SplitSource(f.Source)
 		jf := jsonFinding{Finding: f, File: file, Line: line, Column: col}
-		if r, ok := check.LookupRule(f.Rule); ok {
+		if r, ok := rep.lookupRule(f.Rule); ok {
 			jf.HelpURI = r.HelpURI()
 		}
 		out.Findings = append(out.Findings, jf)
@@ -237,7 +237,10 @@ func writeCheckSARIF(w io.Writer, rep *checkReport) error {
 		index[r.ID] = len(driver.Rules)
 		driver.Rules = append(driver.Rules, r)
 	}
-	for _, r := range check.Rules() {
+	for _, r := range append(check.Rules(), rep.Rules...) {
+		if _, dup := index[r.ID]; dup {
+			continue
+		}
 		addRule(sarifRule{ID: r.ID, ShortDescription: sarifText{r.Summary}, HelpURI: r.HelpURI(),
 			DefaultConfiguration: &sarifRuleConf{Level: sarifLevel(r.Severity)}})
 	}
