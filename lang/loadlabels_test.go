@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"context"
 	"reflect"
 	"testing"
 )
@@ -19,5 +20,33 @@ func TestLoadLabels(t *testing.T) {
 		if got, err := LoadLabels("services/a.sky", []byte(src)); err == nil {
 			t.Errorf("%s: LoadLabels = %q, want an error", name, got)
 		}
+	}
+}
+
+func TestRelease(t *testing.T) {
+	root := writeRepo(t, map[string]string{
+		"lib.sky": "n = 1\n",
+		"svc.sky": "load(\"lib.sky\", \"n\")\nx = n + 1\n",
+	})
+	rt := newRuntime(t, Options{Root: root})
+	ctx := context.Background()
+	g1, err := rt.Load(ctx, "svc.sky")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Release("svc.sky")
+	rt.Release("missing.sky")
+	if rt.Source("svc.sky") == nil {
+		t.Error("Release dropped the source, which diagnostics need")
+	}
+	g2, err := rt.Load(ctx, "svc.sky")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g1["x"] != g2["x"] {
+		t.Errorf("x = %v after releasing, %v before", g2["x"], g1["x"])
+	}
+	if deps := rt.Dependencies("svc.sky"); !reflect.DeepEqual(deps, []string{"lib.sky"}) {
+		t.Errorf("Dependencies after re-evaluating = %q", deps)
 	}
 }
