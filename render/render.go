@@ -58,9 +58,19 @@ type Options struct {
 	// Now is the time waivers are checked against; zero means the time
 	// New is called. Nothing else depends on the time.
 	Now time.Time
+<<<<<<< Updated upstream
 	// FieldOrigins records which line set each field of each object, for
 	// Result.Locate (skyc check); it costs a little time per assignment.
 	FieldOrigins bool
+=======
+	// Encode makes Render encode each object's YAML document as soon as
+	// the object is rendered, on the goroutine that evaluated it, and
+	// keep only the document and the object's identity (see
+	// manifest.Object.Encoded), as objects from the cache have: for
+	// callers that only write the objects out. It spreads the encoding
+	// over all CPUs and lets the typed objects go early. Cache implies it.
+	Encode bool
+>>>>>>> Stashed changes
 	// Cache, if not nil, turns on incremental rendering (see
 	// CacheOptions). New then defers building the type registry and
 	// loading the standard library until a file must be evaluated. It is
@@ -383,6 +393,16 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// Jobs left per file: after its last, a service's module is released.
+	left := map[string]*atomic.Int32{}
+	for _, i := range todo {
+		n, ok := left[jobs[i].label]
+		if !ok {
+			n = new(atomic.Int32)
+			left[jobs[i].label] = n
+		}
+		n.Add(1)
+	}
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < par; w++ {
@@ -395,8 +415,16 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 				if results[i].limit == "memory" {
 					cancel(errMemory)
 				}
-				if r.cache != nil {
+				switch {
+				case r.cache != nil:
 					payloads[i], _ = r.store(jobs[i], keys[i], &results[i])
+				case r.opts.Encode:
+					encodeJob(&results[i])
+				}
+				// A file that rendered objects is a service, which no
+				// other file is expected to load.
+				if left[jobs[i].label].Add(-1) == 0 && len(results[i].objects) > 0 {
+					r.rt.Release(jobs[i].label)
 				}
 			}
 		}()

@@ -192,7 +192,8 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 		Print: func(pos, msg string) {
 			fmt.Fprintf(env.stderr, "%s: %s\n", pos, msg)
 		},
-		Cache: cache,
+		Cache:  cache,
+		Encode: true,
 	}, files[0])
 	if err != nil {
 		return env.errorf("render: %v", err)
