@@ -58,11 +58,9 @@ type Options struct {
 	// Now is the time waivers are checked against; zero means the time
 	// New is called. Nothing else depends on the time.
 	Now time.Time
-<<<<<<< Updated upstream
 	// FieldOrigins records which line set each field of each object, for
 	// Result.Locate (skyc check); it costs a little time per assignment.
 	FieldOrigins bool
-=======
 	// Encode makes Render encode each object's YAML document as soon as
 	// the object is rendered, on the goroutine that evaluated it, and
 	// keep only the document and the object's identity (see
@@ -70,7 +68,6 @@ type Options struct {
 	// callers that only write the objects out. It spreads the encoding
 	// over all CPUs and lets the typed objects go early. Cache implies it.
 	Encode bool
->>>>>>> Stashed changes
 	// Cache, if not nil, turns on incremental rendering (see
 	// CacheOptions). New then defers building the type registry and
 	// loading the standard library until a file must be evaluated. It is
