@@ -6,11 +6,14 @@ import (
 )
 
 // TestExamplesClean: the example repository is what service owners copy,
-// so skyc fmt --check and skyc lint pass on it as they are.
+// so skyc fmt --check, skyc lint and skyc check (the API server's
+// validation and every platform policy, at warning level) pass on it as
+// they are.
 func TestExamplesClean(t *testing.T) {
 	for _, args := range [][]string{
 		{"fmt", "--check", "../../examples/..."},
 		{"lint", "../../examples/..."},
+		{"check", "--fail-on", "warning", "../../examples/..."},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := Main(args, &stdout, &stderr); code != exitOK {
