@@ -88,19 +88,22 @@ func (r *Runtime) readRepoFile(p string) ([]byte, error) {
 		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("cannot load %s: no repository root is configured", p)}
 	}
 	abs := filepath.Join(r.root, filepath.FromSlash(p))
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, &LabelError{Label: p, Msg: fmt.Sprintf("no such file: %s", p), Hint: r.nearbyFiles(p)}
+	real, info, ok := r.realFile(abs)
+	if !ok {
+		var err error
+		real, err = filepath.EvalSymlinks(abs)
+		if err != nil {
+			if os.IsNotExist(err) {
+				return nil, &LabelError{Label: p, Msg: fmt.Sprintf("no such file: %s", p), Hint: r.nearbyFiles(p)}
+			}
+			return nil, &LabelError{Label: p, Msg: fmt.Sprintf("cannot read %s: %v", p, unwrapPathError(err))}
 		}
-		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("cannot read %s: %v", p, unwrapPathError(err))}
+		if info, err = os.Stat(real); err != nil {
+			return nil, &LabelError{Label: p, Msg: fmt.Sprintf("cannot read %s: %v", p, unwrapPathError(err))}
+		}
 	}
 	if !within(r.realRoot, real) {
 		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("%s is a symbolic link that leads outside the repository root", p), Hint: "loads stay inside the repository; copy the file in instead"}
-	}
-	info, err := os.Stat(real)
-	if err != nil {
-		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("cannot read %s: %v", p, unwrapPathError(err))}
 	}
 	if !info.Mode().IsRegular() {
 		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("%s is not a regular file", p)}
@@ -109,6 +112,34 @@ func (r *Runtime) readRepoFile(p string) ([]byte, error) {
 		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("%s is %d bytes, over the limit of %d bytes for a .sky file", p, info.Size(), max)}
 	}
 	return os.ReadFile(real)
+}
+
+// realFile is the fast way to the real path of the file abs, for the
+// common case of a regular file in a directory already resolved: one
+// Lstat instead of one per path component. ok is false if it does not
+// apply (the file is a symbolic link, missing, or its directory cannot be
+// resolved); the caller then resolves abs itself. Directories are
+// resolved once per Runtime, so a directory replaced by a symbolic link
+// during a render is noticed by the next one.
+func (r *Runtime) realFile(abs string) (real string, info fs.FileInfo, ok bool) {
+	dir, base := filepath.Split(abs)
+	var realDir string
+	if v, found := r.realDirs.Load(dir); found {
+		realDir = v.(string)
+	} else {
+		d, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			return "", nil, false
+		}
+		r.realDirs.Store(dir, d)
+		realDir = d
+	}
+	real = filepath.Join(realDir, base)
+	info, err := os.Lstat(real)
+	if err != nil || info.Mode()&fs.ModeSymlink != 0 {
+		return "", nil, false
+	}
+	return real, info, true
 }
 
 func unwrapPathError(err error) error {

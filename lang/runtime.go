@@ -28,6 +28,8 @@ type Runtime struct {
 	modules map[string]*module
 	sources map[string][]byte // every file read, for diagnostics
 
+	realDirs sync.Map // absolute directory → its real path (realFile)
+
 	memory watchdog
 
 	// Predeclared names of user and standard-library files, with the
