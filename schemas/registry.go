@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/skyc-dev/skyc/schemas/aws"
+	"github.com/skyc-dev/skyc/schemas/crd"
 )
 
 // Kind is one Kubernetes kind known to the registry: its group, version and
@@ -25,8 +26,11 @@ import (
 // construct it with.
 type Kind struct {
 	GVK     schema.GroupVersionKind
-	GoType  reflect.Type // the struct type, not a pointer
+	GoType  reflect.Type // the struct type, not a pointer; nil for a custom resource
 	Message protoreflect.MessageType
+	// CRD is the definition of a custom resource's kind (see WithCRDs),
+	// nil for a built-in kind.
+	CRD *crd.Kind
 }
 
 // APIVersion returns the kind's apiVersion field value, e.g. "apps/v1".
@@ -40,6 +44,7 @@ type Registry struct {
 	kinds  map[protoreflect.FullName]*Kind
 	byGVK  map[schema.GroupVersionKind]*Kind
 	sorted []*Kind
+	custom []*Kind // custom resource kinds, see WithCRDs
 }
 
 var (
@@ -143,6 +148,7 @@ func (r *Registry) Extend(files *protoregistry.Files) (*Registry, error) {
 		kinds:  r.kinds,
 		byGVK:  r.byGVK,
 		sorted: r.sorted,
+		custom: r.custom,
 	}
 	var err error
 	r.types.RangeMessages(func(mt protoreflect.MessageType) bool {
@@ -261,12 +267,16 @@ var wireOptions = proto.MarshalOptions{AllowPartial: true}
 var wireBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // ToObject converts a message of a registered kind into the k8s.io/api Go
-// struct for it, with apiVersion and kind set.
+// struct for it, with apiVersion and kind set; a custom resource's into
+// an *unstructured.Unstructured.
 func (r *Registry) ToObject(m proto.Message) (runtime.Object, error) {
 	name := m.ProtoReflect().Descriptor().FullName()
 	k, ok := r.kinds[name]
 	if !ok {
 		return nil, fmt.Errorf("%s is not a Kubernetes kind", name)
+	}
+	if k.GoType == nil {
+		return toUnstructured(m, k)
 	}
 	buf := wireBufs.Get().(*[]byte)
 	defer wireBufs.Put(buf)
