@@ -173,7 +173,7 @@ func limitHint(l *LimitError) string {
 		return "is a value nested millions deep (str, hash and == walk it recursively), or a chain of calls that deep?"
 	}
 	if l.InBuiltin {
-		return "it was stopped inside a call of a built-in function (such as str, hash or sorted) on a value too large or too deeply nested for it"
+		return "it was stopped inside one long operation: a built-in function (such as str, hash or sorted) on a value too large or too deeply nested for it, or a list or string grown too large in one step"
 	}
 	switch l.Limit {
 	case "steps":

@@ -131,7 +131,7 @@ func TestStuckBuiltin(t *testing.T) {
 					t.Errorf("LimitError{Limit: %q, InBuiltin: %v}, want a timeout in a built-in", le.Limit, le.InBuiltin)
 				}
 				d := rt.Diagnose(err, "main.sky")
-				if want := "it was stopped inside a call of a built-in function (such as str, hash or sorted) on a value too large or too deeply nested for it"; d.Hint != want {
+				if want := "it was stopped inside one long operation: a built-in function (such as str, hash or sorted) on a value too large or too deeply nested for it, or a list or string grown too large in one step"; d.Hint != want {
 					t.Errorf("hint %q, want %q", d.Hint, want)
 				}
 			case <-time.After(time.Minute): // only a hang gets here
