@@ -32,11 +32,13 @@ import (
 // environment with the --var values, the evaluation limits, and the label
 // and content of every file in the service's load graph (the standard
 // library is part of the binary, which Salt identifies). Whatever else a
-// render comes to depend on must be added to the key (envKey). Only evaluations that succeed without diagnostics,
-// print() output or AWS documents are kept. Objects served from the cache
-// carry their encoded document (manifest.Object.Encoded) and their
-// identity only (a *metav1.PartialObjectMetadata): the cache serves what
-// skyc render writes, not callers that inspect the objects.
+// render comes to depend on must be added to the key (envKey).
+//
+// Only evaluations that succeed without diagnostics, print() output or
+// AWS documents are kept. Objects served from the cache carry their
+// encoded document (manifest.Object.Encoded) and their identity only (a
+// *metav1.PartialObjectMetadata): the cache serves what skyc render
+// writes, not callers that inspect the objects.
 type CacheOptions struct {
 	// Dir is the cache directory, shared by every repository.
 	Dir string
@@ -49,7 +51,9 @@ type CacheOptions struct {
 // changes.
 const cacheVersion = "skyc render cache 1"
 
-// cacheState is a Renderer's view of the cache during one Render.
+// cacheState is a Renderer's view of the cache. What it learns of the
+// files is reset by every Render and Affected (forget), so that a
+// Renderer used twice sees files that changed in between.
 type cacheState struct {
 	c      *rendercache.Cache
 	root   string // absolute
@@ -91,6 +95,15 @@ func openCache(opts *CacheOptions, root string, cfg *config.Config) *cacheState 
 		graph: map[string]*fileNode{}, dirs: map[string]bool{},
 		srcHash: map[string]rendercache.Key{}, envKeys: map[*config.Environment]rendercache.Key{},
 	}
+}
+
+// forget drops what was learned of the repository's files.
+func (cs *cacheState) forget() {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.graph = map[string]*fileNode{}
+	cs.dirs = map[string]bool{}
+	cs.srcHash = map[string]rendercache.Key{}
 }
 
 // node returns the load-graph node of a repository file, hashing it (the
@@ -271,6 +284,7 @@ type cachedJob struct {
 // of those the cache holds. It returns the keys and which jobs it served.
 func (r *Renderer) lookup(jobs []job, results []jobResult) ([]cachedJob, []bool) {
 	cs := r.cache
+	cs.forget()
 	keys := make([]cachedJob, len(jobs))
 	hit := make([]bool, len(jobs))
 	parallel(len(jobs), func(i int) {
@@ -531,6 +545,9 @@ func (r *Renderer) Affected(files []string, changed []string) ([]string, error) 
 		}
 	}
 	cs := r.cache
+	if cs != nil {
+		cs.forget()
+	}
 	if cs == nil {
 		// Without a cache, a throwaway one in memory: hash and parse.
 		dir, err := os.MkdirTemp("", "skyc-affected-")
