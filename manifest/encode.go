@@ -180,7 +180,9 @@ func describe(obj runtime.Object) string {
 // the error names the first.
 //
 // Objects are encoded on all CPUs, in runs of consecutive objects whose
-// documents are written in order.
+// documents are written in order. Runs whose objects are all encoded
+// already (Encoded, Doc) are assembled only as they are written, in one
+// reused buffer.
 func WriteStream(w io.Writer, objs []Object) error {
 	chunks := make([][]byte, (len(objs)+streamChunk-1)/streamChunk)
 	errs := make([]error, len(chunks))
@@ -193,7 +195,11 @@ func WriteStream(w io.Writer, objs []Object) error {
 				if c >= len(chunks) {
 					return
 				}
-				chunks[c], errs[c] = appendStream(nil, objs, c*streamChunk, min((c+1)*streamChunk, len(objs)))
+				lo, hi := c*streamChunk, min((c+1)*streamChunk, len(objs))
+				if encoded(objs[lo:hi]) {
+					continue
+				}
+				chunks[c], errs[c] = appendStream(nil, objs, lo, hi)
 			}
 		})
 	}
@@ -203,12 +209,27 @@ func WriteStream(w io.Writer, objs []Object) error {
 			return err
 		}
 	}
-	for _, c := range chunks {
-		if _, err := w.Write(c); err != nil {
+	var scratch []byte
+	for c, b := range chunks {
+		if b == nil {
+			scratch, _ = appendStream(scratch[:0], objs, c*streamChunk, min((c+1)*streamChunk, len(objs)))
+			b = scratch
+		}
+		if _, err := w.Write(b); err != nil {
 			return fmt.Errorf("writing stream: %w", err)
 		}
 	}
 	return nil
+}
+
+// encoded reports whether every object of objs has its document already.
+func encoded(objs []Object) bool {
+	for _, o := range objs {
+		if o.Encoded == nil && o.Doc == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // streamChunk is the number of consecutive objects one goroutine of
