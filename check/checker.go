@@ -22,14 +22,19 @@ type Checker interface {
 }
 
 // Schema is the Checker of the Kubernetes API server's own validation:
-// Validate for every object.
-type Schema struct{}
+// Validate for every object, and for custom resources of the kinds in
+// CRDs their CustomResourceDefinition's validation.
+type Schema struct {
+	// CRDs, if not nil, validates the custom resources of a repository's
+	// CRDs; other custom resources are reported as unknown kinds.
+	CRDs *CustomResources
+}
 
 // Name returns "kubernetes".
 func (Schema) Name() string { return "kubernetes" }
 
-// Check validates every object with Validate.
-func (Schema) Check(ctx context.Context, objs []manifest.Object) ([]Finding, error) {
+// Check validates every object with Validate, or CRDs.
+func (s Schema) Check(ctx context.Context, objs []manifest.Object) ([]Finding, error) {
 	var out []Finding
 	for i, o := range objs {
 		if i%64 == 0 {
@@ -37,7 +42,11 @@ func (Schema) Check(ctx context.Context, objs []manifest.Object) ([]Finding, err
 				return out, err
 			}
 		}
-		out = append(out, Attach(o, Validate(o.Obj))...)
+		fs, custom := s.CRDs.Validate(o.Obj)
+		if !custom {
+			fs = Validate(o.Obj)
+		}
+		out = append(out, Attach(o, fs)...)
 	}
 	return out, nil
 }

@@ -155,3 +155,189 @@ func jsonMessage(m protoreflect.Message) (any, error) {
 }
 
 const quantityName protoreflect.FullName = "k8s.io.apimachinery.pkg.api.resource.Quantity"
+
+// fromUnstructured converts a custom resource into a message of its
+// kind. Fields the message has no field for (status, and what the
+// message leaves out; see package crd) are dropped.
+func (r *Registry) fromUnstructured(u *unstructured.Unstructured) (proto.Message, error) {
+	k, ok := r.byGVK[u.GroupVersionKind()]
+	if !ok || k.CRD == nil {
+		return nil, fmt.Errorf("%s is not a registered kind", u.GroupVersionKind())
+	}
+	m := k.Message.New()
+	if err := fromJSONObject(m, u.Object); err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", k.Message.Descriptor().FullName(), err)
+	}
+	return m.Interface(), nil
+}
+
+// fromJSONObject sets the fields of m from a JSON object.
+func fromJSONObject(m protoreflect.Message, obj map[string]any) error {
+	fields := m.Descriptor().Fields()
+	for key, v := range obj {
+		fd := fields.ByJSONName(key)
+		if fd == nil || v == nil {
+			continue
+		}
+		switch {
+		case fd.IsList():
+			items, ok := v.([]any)
+			if !ok {
+				return fmt.Errorf("%s: got %T, want a list", key, v)
+			}
+			l := m.Mutable(fd).List()
+			for _, item := range items {
+				pv, err := fromJSONValue(fd, item, l.NewElement)
+				if err != nil {
+					return fmt.Errorf("%s: %w", key, err)
+				}
+				l.Append(pv)
+			}
+		case fd.IsMap():
+			entries, ok := v.(map[string]any)
+			if !ok {
+				return fmt.Errorf("%s: got %T, want an object", key, v)
+			}
+			mp := m.Mutable(fd).Map()
+			for ek, ev := range entries {
+				pv, err := fromJSONValue(fd.MapValue(), ev, mp.NewValue)
+				if err != nil {
+					return fmt.Errorf("%s[%s]: %w", key, ek, err)
+				}
+				mp.Set(protoreflect.ValueOfString(ek).MapKey(), pv)
+			}
+		default:
+			pv, err := fromJSONValue(fd, v, func() protoreflect.Value { return m.NewField(fd) })
+			if err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+			m.Set(fd, pv)
+		}
+	}
+	return nil
+}
+
+// fromJSONValue converts one JSON value for fd; newMessage makes the
+// message of a message-typed value.
+func fromJSONValue(fd protoreflect.FieldDescriptor, v any, newMessage func() protoreflect.Value) (protoreflect.Value, error) {
+	wrong := func() (protoreflect.Value, error) {
+		return protoreflect.Value{}, fmt.Errorf("got %T, want %s", v, fd.Kind())
+	}
+	switch fd.Kind() {
+	case protoreflect.StringKind:
+		if s, ok := v.(string); ok {
+			return protoreflect.ValueOfString(s), nil
+		}
+		return wrong()
+	case protoreflect.BoolKind:
+		if b, ok := v.(bool); ok {
+			return protoreflect.ValueOfBool(b), nil
+		}
+		return wrong()
+	case protoreflect.Int64Kind:
+		switch n := v.(type) {
+		case int64:
+			return protoreflect.ValueOfInt64(n), nil
+		case float64:
+			return protoreflect.ValueOfInt64(int64(n)), nil
+		}
+		return wrong()
+	case protoreflect.DoubleKind:
+		switch n := v.(type) {
+		case int64:
+			return protoreflect.ValueOfFloat64(float64(n)), nil
+		case float64:
+			return protoreflect.ValueOfFloat64(n), nil
+		}
+		return wrong()
+	case protoreflect.MessageKind:
+		pv := newMessage()
+		m := pv.Message()
+		switch m.Descriptor().FullName() {
+		case crd.ObjectMetaName:
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return wrong()
+			}
+			var om metav1.ObjectMeta
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj, &om); err != nil {
+				return protoreflect.Value{}, err
+			}
+			b, err := om.Marshal()
+			if err != nil {
+				return protoreflect.Value{}, err
+			}
+			if err := (proto.UnmarshalOptions{Merge: true}).Unmarshal(b, m.Interface()); err != nil {
+				return protoreflect.Value{}, err
+			}
+			clearZero(m)
+		case crd.IntOrStringName:
+			// All three fields, as the IntOrString boxer sets them.
+			fields := m.Descriptor().Fields()
+			typ, i, str := int64(0), int32(0), ""
+			switch x := v.(type) {
+			case string:
+				typ, str = 1, x
+			case int64:
+				i = int32(x)
+			case float64:
+				i = int32(x)
+			default:
+				return wrong()
+			}
+			m.Set(fields.ByName("type"), protoreflect.ValueOfInt64(typ))
+			m.Set(fields.ByName("intVal"), protoreflect.ValueOfInt32(i))
+			m.Set(fields.ByName("strVal"), protoreflect.ValueOfString(str))
+		default:
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return wrong()
+			}
+			if err := fromJSONObject(m, obj); err != nil {
+				return protoreflect.Value{}, err
+			}
+		}
+		return pv, nil
+	}
+	return wrong()
+}
+
+// clearZero clears the fields of m, and of the messages in it, that hold
+// their zero value: the wire form of a Go struct has every field set.
+func clearZero(m protoreflect.Message) {
+	var zero []protoreflect.FieldDescriptor
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList():
+			if l := v.List(); l.Len() == 0 {
+				zero = append(zero, fd)
+			} else if fd.Message() != nil {
+				for i := 0; i < l.Len(); i++ {
+					clearZero(l.Get(i).Message())
+				}
+			}
+		case fd.IsMap():
+			if v.Map().Len() == 0 {
+				zero = append(zero, fd)
+			}
+		case fd.Message() != nil:
+			clearZero(v.Message())
+			empty := true
+			v.Message().Range(func(protoreflect.FieldDescriptor, protoreflect.Value) bool {
+				empty = false
+				return false
+			})
+			if empty {
+				zero = append(zero, fd)
+			}
+		default:
+			if v.Equal(fd.Default()) {
+				zero = append(zero, fd)
+			}
+		}
+		return true
+	})
+	for _, fd := range zero {
+		m.Clear(fd)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"go.starlark.net/starlark"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -18,7 +19,7 @@ import (
 // ServiceMonitor CRD.
 func monitorRegistry(t *testing.T) *Registry {
 	t.Helper()
-	kinds, err := crd.Read([]string{"../examples/crds/servicemonitor.yaml"})
+	kinds, err := crd.Read("../examples", []string{"crds/servicemonitor.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,6 +150,15 @@ spec:
 `
 	if string(got) != want {
 		t.Errorf("object:\n%s\nwant:\n%s", got, want)
+	}
+
+	// And back: the message FromObject makes is the one built.
+	back, err := r.FromObject(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !proto.Equal(back, m) {
+		t.Errorf("FromObject(ToObject(m)) = %v, want %v", back, m)
 	}
 
 	for expr, msg := range map[string]string{

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -297,8 +298,12 @@ func (r *Registry) ToObject(m proto.Message) (runtime.Object, error) {
 }
 
 // FromObject converts a k8s.io/api Go struct of a registered kind into a
-// dynamic message of its type.
+// dynamic message of its type, and a custom resource of a kind WithCRDs
+// registered into its message.
 func (r *Registry) FromObject(obj runtime.Object) (proto.Message, error) {
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		return r.fromUnstructured(u)
+	}
 	t := reflect.TypeOf(obj)
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -35,17 +36,20 @@ func Package(group, version string) string {
 	return strings.ReplaceAll(group, "-", "_") + "." + strings.ReplaceAll(version, "-", "_")
 }
 
-// Read reads CRD manifests (several documents to a file) and returns the
-// kinds they define, one per served version, in the order read. A file
-// that holds something else than CustomResourceDefinitions of
-// apiextensions.k8s.io/v1 with a schema for every served version is an
-// error, and so is a kind defined twice.
-func Read(paths []string) ([]*Kind, error) {
+// Read reads CRD manifests (several documents to a file), named by
+// slash paths relative to dir, and returns the kinds they define, one per
+// served version, in the order read. A file that holds something else
+// than CustomResourceDefinitions of apiextensions.k8s.io/v1 with a schema
+// for every served version is an error, and so is a kind defined twice.
+func Read(dir string, names []string) ([]*Kind, error) {
 	var out []*Kind
 	seen := map[schema.GroupVersionKind]string{}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
+	for _, p := range names {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
 		if err != nil {
+			if os.IsNotExist(err) {
+				return nil, fmt.Errorf("%s: no such file", p)
+			}
 			return nil, fmt.Errorf("reading CRDs: %w", err)
 		}
 		kinds, err := Parse(p, data)
@@ -78,12 +82,16 @@ func Parse(name string, data []byte) ([]*Kind, error) {
 		if len(bytes.TrimSpace(stripComments(raw))) == 0 {
 			continue
 		}
+		var tm metav1.TypeMeta
+		if err := yaml.Unmarshal(raw, &tm); err != nil {
+			return nil, fmt.Errorf("%s: document %d: %v", name, doc, err)
+		}
+		if tm.APIVersion != "apiextensions.k8s.io/v1" || tm.Kind != "CustomResourceDefinition" {
+			return nil, fmt.Errorf("%s: document %d is %s %s, want an apiextensions.k8s.io/v1 CustomResourceDefinition", name, doc, tm.APIVersion, tm.Kind)
+		}
 		var crd apiextv1.CustomResourceDefinition
 		if err := yaml.UnmarshalStrict(raw, &crd); err != nil {
 			return nil, fmt.Errorf("%s: document %d: %v", name, doc, err)
-		}
-		if crd.APIVersion != "apiextensions.k8s.io/v1" || crd.Kind != "CustomResourceDefinition" {
-			return nil, fmt.Errorf("%s: document %d is %s %s, want an apiextensions.k8s.io/v1 CustomResourceDefinition", name, doc, crd.APIVersion, crd.Kind)
 		}
 		s := crd.Spec
 		if s.Group == "" || s.Names.Kind == "" {
