@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/skyc-dev/skyc/config"
 	"github.com/skyc-dev/skyc/internal/testcluster"
 	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/render"
@@ -45,9 +48,39 @@ func renderExamples(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
+// installExampleCRDs creates the CRDs the examples' skyc.yaml lists in
+// the test cluster, for real: a dry run of their custom resources needs
+// them served.
+func installExampleCRDs(t *testing.T, ctx context.Context, c *testcluster.Cluster) {
+	t.Helper()
+	cfg, err := config.Load("../examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.CRDs) == 0 {
+		t.Fatal("the examples' skyc.yaml lists no CRDs; the ServiceMonitor needs one")
+	}
+	var crds []*unstructured.Unstructured
+	for _, p := range cfg.CRDPaths() {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs, err := testcluster.DecodeYAML(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		crds = append(crds, objs...)
+	}
+	if err := testcluster.InstallCRDs(ctx, c.RESTConfig(), crds); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestExamplesServerDryRun applies every object the examples render, in
 // both environments, to a real kube-apiserver with a server-side apply dry
-// run: the server must accept all of them.
+// run: the server must accept all of them, the custom resources too once
+// their CRDs are installed.
 func TestExamplesServerDryRun(t *testing.T) {
 	out := renderExamples(t)
 	objs, err := testcluster.DecodeYAML(bytes.NewReader(out))
@@ -60,6 +93,7 @@ func TestExamplesServerDryRun(t *testing.T) {
 	c := cluster.Get(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	installExampleCRDs(t, ctx, c)
 	results, err := testcluster.DryRunApply(ctx, c.RESTConfig(), objs, "skyc")
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +107,7 @@ func TestExamplesServerDryRun(t *testing.T) {
 		}
 		kinds[r.Object.GetKind()]++
 	}
-	for _, want := range []string{"Deployment", "Service", "ServiceAccount", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy", "Ingress", "CronJob", "ConfigMap"} {
+	for _, want := range []string{"Deployment", "Service", "ServiceAccount", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy", "Ingress", "CronJob", "ConfigMap", "ServiceMonitor"} {
 		if kinds[want] == 0 {
 			t.Errorf("no %s was accepted; the examples should render one", want)
 		}
@@ -89,6 +123,9 @@ func TestExamplesKubectlDryRun(t *testing.T) {
 	}
 	out := renderExamples(t)
 	c := cluster.Get(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	installExampleCRDs(t, ctx, c)
 	dir := t.TempDir()
 	stream := filepath.Join(dir, "examples.yaml")
 	if err := os.WriteFile(stream, out, 0o644); err != nil {

@@ -338,7 +338,9 @@ func (r *Renderer) store(j job, k cachedJob, jr *jobResult) ([]byte, bool) {
 	if !ok {
 		return nil, false // an object does not encode: WriteStream reports it
 	}
-	cacheable := k.ok && len(jr.diags) == 0 && len(jr.docs) == 0 && !holdsSecret(jr) && r.evaluatedFrom(j.label, k)
+	// A job with waivers is not cached either: whether they have expired
+	// depends on the day, which the key does not hold.
+	cacheable := k.ok && len(jr.diags) == 0 && len(jr.docs) == 0 && len(jr.waivers) == 0 && !holdsSecret(jr) && r.evaluatedFrom(j.label, k)
 	if !cacheable {
 		return nil, false
 	}

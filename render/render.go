@@ -28,6 +28,7 @@ import (
 	"github.com/skyc-dev/skyc/lang/starproto"
 	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/schemas"
+	"github.com/skyc-dev/skyc/schemas/crd"
 	"github.com/skyc-dev/skyc/stdlib"
 )
 
@@ -167,13 +168,33 @@ func New(ctx context.Context, opts Options, hint string) (*Renderer, error) {
 	return r, nil
 }
 
+// TypeRegistry returns the types a repository's .sky files construct:
+// the default registry's, and the kinds of the CRDs its skyc.yaml lists.
+func TypeRegistry(cfg *config.Config) (*schemas.Registry, error) {
+	reg, err := schemas.Default()
+	if err != nil {
+		return nil, fmt.Errorf("building the type registry: %w", err)
+	}
+	if len(cfg.CRDs) == 0 {
+		return reg, nil
+	}
+	kinds, err := crd.Read(filepath.Dir(cfg.Path), cfg.CRDs)
+	if err == nil {
+		reg, err = reg.WithCRDs(kinds)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: crds: %w", config.FileName, err)
+	}
+	return reg, nil
+}
+
 // init builds the evaluator: the type registry, the standard library and
 // the runtime. It runs once; later calls return its error.
 func (r *Renderer) init(ctx context.Context) error {
 	r.initOnce.Do(func() {
-		reg, err := schemas.Default()
+		reg, err := TypeRegistry(r.cfg)
 		if err != nil {
-			r.initErr = fmt.Errorf("building the type registry: %w", err)
+			r.initErr = err
 			return
 		}
 		br, err := stdlib.NewBridge(reg)

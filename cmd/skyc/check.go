@@ -20,6 +20,7 @@ import (
 	"github.com/skyc-dev/skyc/lang"
 	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/render"
+	"github.com/skyc-dev/skyc/schemas/crd"
 )
 
 // checkFlags are the flags of skyc check; the render flags it shares
@@ -187,24 +188,19 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 		}
 	}
 
-	var (
-		objs     []manifest.Object
-		rc       *renderedCheck
-		findings []check.Finding
-	)
-	if len(skyPaths) > 0 || !f.noPolicies {
-		var code int
-		rc, code = renderForCheck(ctx, env, f.render, skyPaths, append(skyPaths, manifestPaths...)[0], today)
-		if code != exitOK {
-			return code
+	// The renderer also brings skyc.yaml (policy settings, CRDs) and the
+	// policies when there are only manifests to check.
+	rc, code := renderForCheck(ctx, env, f.render, skyPaths, paths[0], today)
+	if code != exitOK {
+		return code
+	}
+	objs := rc.objects
+	var findings []check.Finding
+	for _, fd := range rc.findings {
+		if f.noPolicies && (isPolicyRule(fd.Rule) || strings.HasPrefix(fd.Rule, "waiver-")) {
+			continue
 		}
-		objs = rc.objects
-		for _, fd := range rc.findings {
-			if f.noPolicies && (isPolicyRule(fd.Rule) || strings.HasPrefix(fd.Rule, "waiver-")) {
-				continue
-			}
-			findings = append(findings, fd)
-		}
+		findings = append(findings, fd)
 	}
 	var plain check.Manifests
 	for _, p := range manifestPaths {
@@ -216,15 +212,24 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	}
 	objs = append(objs, plain.Objects...)
 	locate := func(o manifest.Object, field string) string {
-		if rc != nil {
-			if pos, ok := rc.locate(o.Obj, field); ok {
-				return pos
-			}
+		if pos, ok := rc.locate(o.Obj, field); ok {
+			return pos
 		}
 		return plain.Locate(o, field)
 	}
 
-	checkers := []check.Checker{check.Schema{}}
+	// The repository's CRDs validate its custom resources.
+	var crdKinds []*crd.Kind
+	if reg := rc.renderer.Registry(); reg != nil {
+		for _, k := range reg.CustomKinds() {
+			crdKinds = append(crdKinds, k.CRD)
+		}
+	}
+	crs, err := check.NewCustomResources(crdKinds)
+	if err != nil {
+		return env.errorf("check: %v", err)
+	}
+	checkers := []check.Checker{check.Schema{CRDs: crs}}
 	var rules []check.Rule
 	if !f.noPolicies {
 		pc, err := policyCheckers(rc)

@@ -16,6 +16,7 @@ import (
 	"github.com/skyc-dev/skyc/config"
 	"github.com/skyc-dev/skyc/internal/skypath"
 	"github.com/skyc-dev/skyc/lang"
+	"github.com/skyc-dev/skyc/render"
 	"github.com/skyc-dev/skyc/schemas"
 	"github.com/skyc-dev/skyc/stdlib"
 )
@@ -146,9 +147,9 @@ func New(ctx context.Context, opts Options, hint string) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := schemas.Default()
+	reg, err := render.TypeRegistry(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("building the type registry: %w", err)
+		return nil, err
 	}
 	br := lang.NewBridge(reg.Types())
 	lib, err := stdlib.Load(ctx, reg, br)
