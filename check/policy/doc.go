@@ -6,12 +6,12 @@
 //
 // Objects are grouped by the file that made them and its environment: a
 // service's render in one environment, or one manifest file. Each group's
-// objects of built-in kinds are converted to typed messages, frozen, and
-// every policy that applies in the environment is called once with them
-// (check(ctx)), on a Starlark thread of the repository's runtime, under
-// its step, time and memory limits. Custom resources are not given to the
-// policies. Groups are evaluated in parallel; the findings are the same
-// in any order.
+// objects are converted to typed messages, frozen, and every policy that
+// applies in the environment is called once with them (check(ctx)), on a
+// Starlark thread of the repository's runtime, under its step, time and
+// memory limits. Custom resources are among them when skyc.yaml lists
+// their CRD; others are not given to the policies. Groups are evaluated
+// in parallel; the findings are the same in any order.
 //
 // # Configuration
 //

@@ -82,6 +82,10 @@ a policy with waive("no-probes", reason = ..., owner = ..., expires =
 "YYYY-MM-DD") in its main; a waiver past its date is an error. --today
 fixes the date waivers are checked against.
 
+Custom resources are validated against their CustomResourceDefinition
+when skyc.yaml lists it under crds; other custom resources are reported
+as not validated.
+
 With --affected, the PATHs are files that changed (as a pre-commit hook
 passes them): a changed service file is checked, a changed library file
 checks every service that loads it (directly or through other
