@@ -3,11 +3,12 @@
 #
 # Builds skyc, generates fleets of N services (bench/fleetgen, peer shape:
 # Deployment, Service, ServiceAccount, PodDisruptionBudget and
-# HorizontalPodAutoscaler per service) and runs `skyc render` on each,
-# RUNS times, to stdout and with -o DIR, under /usr/bin/time. It prints the
-# median wall time with its range, the median CPU time (user + sys) and the
-# largest peak RSS, then start-up (one small service) and, when skyc has
-# a render cache, the warm re-render after editing one service.
+# HorizontalPodAutoscaler per service) and runs `skyc render --no-cache`
+# on each, RUNS times, to stdout and with -o DIR, and `skyc check`, under
+# /usr/bin/time. It prints the median wall time with its range, the
+# median CPU time (user + sys) and the largest peak RSS, then start-up
+# (one small service), and for N = 1000 and 3000 renders with the cache:
+# empty, warm, and warm after editing one service.
 #
 # Environment:
 #   SIZES   fleet sizes (default "100 1000 3000 10000")
@@ -52,6 +53,10 @@ help=$("$SKYC" help render 2>&1 || true)
 if [[ $help == *-no-cache* ]]; then
 	NOCACHE=(--no-cache)
 	HAVE_CACHE=1
+fi
+HAVE_CHECK=0
+if "$SKYC" help check >/dev/null 2>&1; then
+	HAVE_CHECK=1
 fi
 
 echo "# skyc render benchmark"
@@ -118,6 +123,9 @@ for n in $SIZES; do
 	[[ -d $fleet ]] || "$WORK/fleetgen" -n "$n" -seed 1 -shape "$SHAPE" -o "$fleet" >/dev/null
 	(cd "$fleet" && measure "N=$n, stdout" "$SKYC" render "${NOCACHE[@]}" services/...)
 	(cd "$fleet" && measure "N=$n, -o DIR" "$SKYC" render "${NOCACHE[@]}" -o "$WORK/out-$n" services/...)
+	if [[ $HAVE_CHECK == 1 ]]; then
+		(cd "$fleet" && measure "N=$n, skyc check (validation + policies)" "$SKYC" check services/...)
+	fi
 done
 
 # Start-up: one small service, the whole process.

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"k8s.io/client-go/kubernetes/scheme"
 
+	"github.com/skyc-dev/skyc/check"
 	"github.com/skyc-dev/skyc/internal/fleet"
 	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/schemas"
@@ -21,7 +22,9 @@ import (
 
 // The fleet benchmarks measure the phases of rendering a generated fleet
 // (internal/fleet, the peer shape: five objects per service) one by one,
-// single-threaded, so that their costs per service add up; BenchmarkFleet
+// single-threaded, so that their costs per service add up (registry and
+// New are once per process; eval, convert and serialize per service;
+// validate is skyc check's Kubernetes validation); BenchmarkFleet
 // measures the whole render on all CPUs. SKYC_BENCH_N sets the fleet size
 // (default 1000). Whole-process figures (start-up, RSS, N = 100 to 10000)
 // come from bench/run.sh; see BENCHMARKS.md.
@@ -205,14 +208,35 @@ func BenchmarkFleetSerialize(b *testing.B) {
 	})
 }
 
-// BenchmarkFleet renders the fleet on all CPUs, from a fresh renderer
-// (standard library loaded, registry built) to the YAML stream.
+// BenchmarkFleetValidate runs the Kubernetes validation of skyc check
+// (check.Schema, the API server's own) over the rendered objects.
+// Platform policies, which skyc check adds, are not included.
+func BenchmarkFleetValidate(b *testing.B) {
+	n := benchN()
+	root, files, explicit := benchFleet(b, n)
+	r := newBenchRenderer(b, root)
+	res := r.Render(context.Background(), files, explicit)
+	if res.Failed() {
+		b.Fatal(res.Diagnostics[0])
+	}
+	b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+		loop(b, n, func() {
+			if _, err := check.Run(context.Background(), res.Objects, check.Options{}); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+}
+
+// BenchmarkFleet renders the fleet on all CPUs as skyc render --no-cache
+// does (Options.Encode), from a fresh renderer (standard library loaded,
+// registry built) to the YAML stream.
 func BenchmarkFleet(b *testing.B) {
 	n := benchN()
 	root, files, explicit := benchFleet(b, n)
 	b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 		loop(b, n, func() {
-			r, err := New(context.Background(), Options{Root: root}, root)
+			r, err := New(context.Background(), Options{Root: root, Encode: true}, root)
 			if err != nil {
 				b.Fatal(err)
 			}
