@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -74,6 +76,10 @@ type diffRepo struct {
 func newDiffRepo(t *testing.T, name string, both bool, prodClusters ...string) *diffRepo {
 	t.Helper()
 	c := cluster.Get(t)
+	// The payments API's ServiceMonitor needs its CRD served.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	installExampleCRDs(t, ctx, c)
 	r := &diffRepo{t: t, dir: t.TempDir(), kubeconfig: filepath.Join(t.TempDir(), "kubeconfig"), ns: map[string]string{}, flags: []string{"--aws=false"}}
 	if err := c.WriteKubeconfig(r.kubeconfig); err != nil {
 		t.Fatal(err)
@@ -286,12 +292,12 @@ func (p *planJSON) count(action string) int {
 func TestDiffFirstDeploy(t *testing.T) {
 	r := newDiffRepo(t, "first", false)
 	out := r.diff(1, "./...")
-	if !strings.Contains(out, "Plan: 12 to add, 0 to change, 0 to delete, 0 destructive.") {
-		t.Errorf("want 12 additions:\n%s", out)
+	if !strings.Contains(out, "Plan: 13 to add, 0 to change, 0 to delete, 0 destructive.") {
+		t.Errorf("want 13 additions:\n%s", out)
 	}
 	p := r.jsonPlan(1, "./...")
-	if got := p.count("create"); got != 12 || len(p.Changes) != 12 || len(p.Problems) != 0 {
-		t.Errorf("%d creations of %d changes, %d problems; want 12, 12, 0: %+v", got, len(p.Changes), len(p.Problems), p)
+	if got := p.count("create"); got != 13 || len(p.Changes) != 13 || len(p.Problems) != 0 {
+		t.Errorf("%d creations of %d changes, %d problems; want 13, 13, 0: %+v", got, len(p.Changes), len(p.Problems), p)
 	}
 }
 
@@ -303,13 +309,13 @@ func TestDiffNoChangesAfterApply(t *testing.T) {
 	r := newDiffRepo(t, "noop", true)
 	r.apply()
 	out := r.diff(0, "./...")
-	if !strings.Contains(out, "No changes: 25 objects are up to date.") {
-		t.Errorf("want 25 objects up to date:\n%s", out)
+	if !strings.Contains(out, "No changes: 27 objects are up to date.") {
+		t.Errorf("want 27 objects up to date:\n%s", out)
 	}
 	for _, format := range []string{"json", "markdown"} {
 		r.diff(0, "--format", format, "./...")
 	}
-	if p := r.jsonPlan(0, "./..."); p.Status != "no_changes" || p.Summary["unchanged"] != 25 {
+	if p := r.jsonPlan(0, "./..."); p.Status != "no_changes" || p.Summary["unchanged"] != 27 {
 		t.Errorf("status %s, summary %v", p.Status, p.Summary)
 	}
 }
@@ -388,9 +394,9 @@ spec: {replicas: 4}
 func TestDiffImmutable(t *testing.T) {
 	r := newDiffRepo(t, "immutable", false)
 	r.apply()
-	r.edit("services/payments-api.sky", "    return api", `    api.deployment.spec.selector.matchLabels["tier"] = "web"
+	r.edit("services/payments-api.sky", "    return [api, monitor]", `    api.deployment.spec.selector.matchLabels["tier"] = "web"
     api.deployment.spec.template.metadata.labels["tier"] = "web"
-    return api`)
+    return [api, monitor]`)
 	addr := "Deployment/" + r.ns["staging"] + "/payments-api"
 	out := r.diff(3, "./...")
 	for _, want := range []string{
