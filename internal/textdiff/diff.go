@@ -1,6 +1,6 @@
 // Package textdiff computes line diffs for people to read: the
 // expected-versus-actual output of skyc test's snapshots and of skyc
-// import's round-trip check.
+// import's round-trip check, and the per-object diffs of skyc diff.
 //
 // The algorithm is the classic longest-common-subsequence table, which is
 // quadratic in the number of lines: fine for manifests and snapshots (a
@@ -30,55 +30,63 @@ func Unified(aName, bName, a, b string) string {
 	if a == b {
 		return ""
 	}
-	al, bl := splitLines(a), splitLines(b)
-	ops := diffLines(al, bl)
 	var out strings.Builder
 	fmt.Fprintf(&out, "--- %s\n+++ %s\n", aName, bName)
-	// Group changes into hunks with context lines around them.
-	for i := 0; i < len(ops); {
-		if ops[i].kind == ' ' {
-			i++
-			continue
-		}
-		start := max(i-context, 0)
-		end := i
-		for end < len(ops) {
-			if ops[end].kind != ' ' {
-				end++
-				continue
-			}
-			// Extend over an unchanged run only if another change
-			// follows within twice the context.
-			run := end
-			for run < len(ops) && ops[run].kind == ' ' {
-				run++
-			}
-			if run < len(ops) && run-end <= 2*context {
-				end = run
-				continue
-			}
-			end = min(end+context, len(ops))
-			break
-		}
-		aStart, bStart := lineNumbers(ops, start)
-		aLen, bLen := 0, 0
-		for _, o := range ops[start:end] {
-			if o.kind != '+' {
-				aLen++
-			}
-			if o.kind != '-' {
-				bLen++
-			}
-		}
-		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n", aStart, aLen, bStart, bLen)
-		for _, o := range ops[start:end] {
-			out.WriteByte(o.kind)
-			out.WriteString(o.line)
-			out.WriteByte('\n')
-		}
-		i = end
+	for _, l := range Hunks(a, b, context) {
+		out.WriteString(l)
+		out.WriteByte('\n')
 	}
 	return out.String()
+}
+
+// Hunks returns the changes from a to b as unified-diff hunks with ctx
+// unchanged lines around each change, one string per line: a
+// "@@ -l,n +l,n @@" header, then lines starting with ' ', '-' or '+'.
+// Changes less than 2*ctx lines apart share a hunk. Equal texts give none.
+func Hunks(a, b string, ctx int) []string {
+	ops := diffLines(splitLines(a), splitLines(b))
+	var out []string
+	for start := 0; start < len(ops); {
+		for start < len(ops) && ops[start].kind == ' ' {
+			start++
+		}
+		if start == len(ops) {
+			break
+		}
+		lo := max(start-ctx, 0)
+		end := start
+		for k := start; k < len(ops); k++ {
+			if ops[k].kind != ' ' {
+				end = k
+			} else if k-end > 2*ctx {
+				break
+			}
+		}
+		hi := min(end+ctx+1, len(ops))
+		aLine, bLine := lineNumbers(ops, lo)
+		aN, bN := 0, 0
+		for _, o := range ops[lo:hi] {
+			if o.kind != '+' {
+				aN++
+			}
+			if o.kind != '-' {
+				bN++
+			}
+		}
+		// An empty side is numbered by the line before it, as diff(1) does.
+		if aN == 0 {
+			aLine--
+		}
+		if bN == 0 {
+			bLine--
+		}
+		out = append(out, fmt.Sprintf("@@ -%d,%d +%d,%d @@", aLine, aN, bLine, bN))
+		for _, o := range ops[lo:hi] {
+			out = append(out, string(o.kind)+o.line)
+		}
+		start = hi
+	}
+	return out
 }
 
 // lineNumbers returns the 1-based line numbers in a and b at which

@@ -1,6 +1,9 @@
 package textdiff
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestUnified(t *testing.T) {
 	tests := map[string]struct {
@@ -32,6 +35,29 @@ func TestUnified(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if got := Unified("want", "got", tc.a, tc.b); got != tc.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHunks(t *testing.T) {
+	for name, tc := range map[string]struct{ a, b, want string }{
+		"equal":   {"a\nb\n", "a\nb\n", ""},
+		"created": {"", "a\nb\n", "@@ -0,0 +1,2 @@|+a|+b"},
+		"deleted": {"a\n", "", "@@ -1,1 +0,0 @@|-a"},
+		"one line in the middle": {
+			"1\n2\n3\n4\n5\n6\n7\n8\n9\n", "1\n2\n3\n4\nX\n6\n7\n8\n9\n",
+			"@@ -2,7 +2,7 @@| 2| 3| 4|-5|+X| 6| 7| 8",
+		},
+		"two hunks": {
+			"a\n1\n2\n3\n4\n5\n6\n7\n8\nb\n", "A\n1\n2\n3\n4\n5\n6\n7\n8\nB\n",
+			"@@ -1,4 +1,4 @@|-a|+A| 1| 2| 3|@@ -7,4 +7,4 @@| 6| 7| 8|-b|+B",
+		},
+		"insertion": {"a\nc\n", "a\nb\nc\n", "@@ -1,2 +1,3 @@| a|+b| c"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := strings.Join(Hunks(tc.a, tc.b, 3), "|"); got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/skyc-dev/skyc/internal/textdiff"
 	"github.com/skyc-dev/skyc/plan"
 )
 
@@ -24,7 +25,7 @@ func objectYAML(obj map[string]any) string {
 
 // changeDiff is the unified diff of a change's before and after.
 func changeDiff(c *plan.Change, context int) []string {
-	return unified(objectYAML(c.Before), objectYAML(c.After), context)
+	return textdiff.Hunks(objectYAML(c.Before), objectYAML(c.After), context)
 }
 
 // valueText writes a field's value on one line, shortened.
