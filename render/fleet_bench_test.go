@@ -250,3 +250,30 @@ func BenchmarkFleet(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkFleetCached renders the fleet with a warm cache and nothing
+// changed, as a second skyc render does (without the process start-up):
+// hashing the files through the stat cache, reading the cache, assembling
+// the stream.
+func BenchmarkFleetCached(b *testing.B) {
+	n := benchN()
+	root, files, explicit := benchFleet(b, n)
+	cache := &CacheOptions{Dir: b.TempDir(), Salt: "bench"}
+	render := func() {
+		r, err := New(context.Background(), Options{Root: root, Cache: cache}, root)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res := r.Render(context.Background(), files, explicit)
+		if res.Failed() {
+			b.Fatal(res.Diagnostics[0])
+		}
+		if err := manifest.WriteStream(io.Discard, res.Output()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	render()
+	b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+		loop(b, n, render)
+	})
+}
