@@ -500,9 +500,10 @@ func decodeJob(b []byte, j job) (jobResult, error) {
 	if fail || n > uint64(len(b)) {
 		return jobResult{}, errPayload
 	}
-	var jr jobResult
+	jr := jobResult{objects: make([]manifest.Object, 0, n)}
+	ids := make([]metav1.PartialObjectMetadata, n)
 	name := ServiceName(j.label)
-	for range n {
+	for i := range n {
 		apiVersion, kind, ns, objName, source := string(bytes()), string(bytes()), string(bytes()), string(bytes()), string(bytes())
 		origin := lang.Pos{File: string(bytes())}
 		origin.Line, origin.Col = int(num()), int(num())
@@ -510,10 +511,8 @@ func decodeJob(b []byte, j job) (jobResult, error) {
 		if fail {
 			return jobResult{}, errPayload
 		}
-		obj := &metav1.PartialObjectMetadata{
-			TypeMeta:   metav1.TypeMeta{APIVersion: apiVersion, Kind: kind},
-			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: objName},
-		}
+		obj := &ids[i]
+		obj.APIVersion, obj.Kind, obj.Namespace, obj.Name = apiVersion, kind, ns, objName
 		jr.objects = append(jr.objects, manifest.Object{Env: j.env.Name, Service: name, Source: source, Obj: obj, Encoded: doc})
 		if origin.IsValid() {
 			if jr.origins == nil {

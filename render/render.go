@@ -717,24 +717,27 @@ func envValue(env *config.Environment) starlark.Value {
 // identity: one diagnostic for each pair of files, naming the objects
 // they share.
 func checkUnique(objs []manifest.Object) []*lang.Diagnostic {
-	type pair struct{ file, prev string }
+	type (
+		pair     struct{ file, prev string }
+		identity struct{ env, group, kind, namespace, name string }
+	)
 	var (
 		diags  []*lang.Diagnostic
 		pairs  []pair
 		shared = map[pair][]string{}
 		listed = map[string]bool{}
-		seen   = map[string]manifest.Object{}
+		seen   = make(map[identity]int, len(objs)) // → index in objs
 	)
-	for _, o := range objs {
+	for i, o := range objs {
 		gvk := o.Obj.GetObjectKind().GroupVersionKind()
 		acc, _ := meta.Accessor(o.Obj)
-		id := strings.Join([]string{gvk.Group, gvk.Kind, acc.GetNamespace(), acc.GetName()}, "/")
-		key := o.Env + "/" + id
-		prev, dup := seen[key]
+		key := identity{o.Env, gvk.Group, gvk.Kind, acc.GetNamespace(), acc.GetName()}
+		j, dup := seen[key]
 		if !dup {
-			seen[key] = o
+			seen[key] = i
 			continue
 		}
+		prev := objs[j]
 		p := pair{o.Source, prev.Source}
 		if _, ok := shared[p]; !ok {
 			pairs = append(pairs, p)

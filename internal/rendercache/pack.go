@@ -12,6 +12,7 @@ import (
 // A pack is
 //
 //	magic
+//	jobs loads stats        the number of records of each kind, uvarints
 //	record*
 //	CRC-32C (Castagnoli) of everything before, 4 bytes little-endian
 //
@@ -24,7 +25,7 @@ import (
 // where strings and payloads are a uvarint length and the bytes, keys and
 // hashes 32 bytes, numbers varints. Records are written in sorted order
 // so that the same state gives the same bytes.
-const packMagic = "skyc render cache pack 1\n"
+const packMagic = "skyc render cache pack 2\n"
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -44,6 +45,18 @@ func (c *Cache) encodePack(w io.Writer, all bool) error {
 	want := func(table byte, name string) bool { return all || c.dirty[recordID{table, name}] }
 
 	bw.WriteString(packMagic)
+	count := func(table byte, names []string) {
+		n := 0
+		for _, name := range names {
+			if want(table, name) {
+				n++
+			}
+		}
+		unum(uint64(n))
+	}
+	count('J', sortedKeys(c.jobs))
+	count('L', sortedKeys(c.loads))
+	count('S', sortedKeys(c.stats))
 	for _, slot := range sortedKeys(c.jobs) {
 		if !want('J', slot) {
 			continue
@@ -110,6 +123,20 @@ func (c *Cache) decodePack(data []byte) error {
 		return errCorrupt
 	}
 	d := decoder{buf: body[len(packMagic):]}
+	// The counts size the tables before the first pack fills them.
+	jobs, loads, stats := d.uvarint(), d.uvarint(), d.uvarint()
+	if d.err != nil || jobs+loads+stats > uint64(len(d.buf)) {
+		return errCorrupt
+	}
+	if len(c.jobs) == 0 {
+		c.jobs = make(map[string]jobRecord, jobs)
+	}
+	if len(c.loads) == 0 {
+		c.loads = make(map[string]loadsRecord, loads)
+	}
+	if len(c.stats) == 0 {
+		c.stats = make(map[string]statRecord, stats)
+	}
 	for len(d.buf) > 0 && d.err == nil {
 		switch tag := d.byte(); tag {
 		case 'J':
