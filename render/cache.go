@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -282,25 +283,34 @@ type cachedJob struct {
 
 // lookup computes the keys of jobs, on all CPUs, and fills in the results
 // of those the cache holds. It returns the keys and which jobs it served.
-func (r *Renderer) lookup(jobs []job, results []jobResult) ([]cachedJob, []bool) {
+//
+// At the first job the cache does not hold, it starts building the
+// evaluator (registry, standard library) in the background, so that this
+// overlaps with looking up the rest.
+func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) ([]cachedJob, []bool) {
 	cs := r.cache
 	cs.forget()
 	keys := make([]cachedJob, len(jobs))
 	hit := make([]bool, len(jobs))
+	var prepare sync.Once
+	miss := func() { prepare.Do(func() { go r.init(ctx) }) }
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
 		files, hashes, ok := cs.closure(j.label)
 		if !ok {
+			miss()
 			return
 		}
 		k := jobKey(cs.envKey(j.env, &r.opts), j, files, hashes)
 		keys[i] = cachedJob{ok: true, key: k, files: files, hashes: hashes}
 		payload, ok := cs.c.Job(slot(j), k)
 		if !ok {
+			miss()
 			return
 		}
 		jr, err := decodeJob(payload, j)
 		if err != nil {
+			miss()
 			return
 		}
 		results[i], hit[i] = jr, true

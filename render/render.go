@@ -390,7 +390,7 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 		payloads [][]byte
 	)
 	if r.cache != nil {
-		keys, hit = r.lookup(jobs, results)
+		keys, hit = r.lookup(ctx, jobs, results)
 		payloads = make([][]byte, len(jobs))
 	}
 	var todo []int
