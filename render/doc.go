@@ -10,4 +10,19 @@
 //
 // Evaluation is parallel across services and environments; the output
 // order is fixed (manifest.Sort) whatever the parallelism.
+//
+// # Incremental rendering
+//
+// With Options.Cache, each job (a service file and an environment) is
+// looked up before it is evaluated, under a key hashing everything its
+// result depends on: the skyc binary, skyc.yaml and the files it names,
+// the environment and --var values, the limits, and the label and content
+// of every file in the service's load graph, which is found by parsing
+// load statements (lang.LoadLabels) or from the cache's records, never by
+// evaluating. Jobs the cache holds are not evaluated; if none is missing,
+// the type registry and the standard library are not even built. A result
+// is stored only after checking that the evaluation read exactly the
+// contents the key was made from. The store itself is internal/rendercache.
+// Renderer.Affected uses the same load graph to map changed files to the
+// services they reach (skyc render --changed-since).
 package render
