@@ -296,6 +296,19 @@ func FindRoot(path string) (string, bool) {
 	}
 }
 
+// Root picks a repository root: root when given, else the nearest
+// directory holding skyc.yaml at or above hint, else the current
+// directory.
+func Root(root, hint string) string {
+	if root != "" {
+		return root
+	}
+	if r, ok := FindRoot(hint); ok {
+		return r
+	}
+	return "."
+}
+
 // Names returns the environment names in sorted order.
 func (c *Config) Names() []string {
 	names := make([]string, 0, len(c.Environments))

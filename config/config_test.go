@@ -215,3 +215,23 @@ func TestCRDPaths(t *testing.T) {
 		t.Errorf("CRDPaths() = %q, want %q", got, want)
 	}
 }
+
+func TestRoot(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "a", "b")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileName), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := Root("given", sub); got != "given" {
+		t.Errorf("Root with a root = %q, want it unchanged", got)
+	}
+	if got := Root("", sub); got != dir {
+		t.Errorf("Root from %s = %q, want %q (holds skyc.yaml)", sub, got, dir)
+	}
+	if got := Root("", t.TempDir()); got != "." {
+		t.Errorf("Root without skyc.yaml = %q, want \".\"", got)
+	}
+}

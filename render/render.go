@@ -114,14 +114,7 @@ type Renderer struct {
 // registry and loads the standard library. hint is a path inside the
 // repository, used to find its root when opts.Root is empty.
 func New(ctx context.Context, opts Options, hint string) (*Renderer, error) {
-	root := opts.Root
-	if root == "" {
-		if r, ok := config.FindRoot(hint); ok {
-			root = r
-		} else {
-			root = "."
-		}
-	}
+	root := config.Root(opts.Root, hint)
 	cfg, err := config.Load(root)
 	if err != nil {
 		return nil, err

@@ -135,14 +135,7 @@ func Discover(paths []string) ([]string, error) {
 // standard library and a runtime in which test files see assert and
 // render. hint is a path inside the repository.
 func New(ctx context.Context, opts Options, hint string) (*Runner, error) {
-	root := opts.Root
-	if root == "" {
-		if r, ok := config.FindRoot(hint); ok {
-			root = r
-		} else {
-			root = "."
-		}
-	}
+	root := config.Root(opts.Root, hint)
 	cfg, err := config.Load(root)
 	if err != nil {
 		return nil, err
