@@ -62,6 +62,14 @@ type Options struct {
 	// FieldOrigins records which line set each field of each object, for
 	// Result.Locate (skyc check); it costs a little time per assignment.
 	FieldOrigins bool
+	// Visit, if set, is called for each service file and environment
+	// that rendered objects, on the goroutine that evaluated it (so
+	// concurrently), with the objects and a Locate for them (see
+	// Visitor). Render then keeps only each object's identity, as
+	// objects from the cache have, and forgets where their fields were
+	// set: skyc check checks each service as soon as it is rendered
+	// instead of holding every object until the end.
+	Visit Visitor
 	// Encode makes Render encode each object's YAML document as soon as
 	// the object is rendered, on the goroutine that evaluated it, and
 	// keep only the document and the object's identity (see
@@ -427,6 +435,8 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 					cancel(errMemory)
 				}
 				switch {
+				case r.opts.Visit != nil:
+					visitJob(r.opts.Visit, &results[i])
 				case r.cache != nil:
 					payloads[i], _ = r.store(jobs[i], keys[i], &results[i])
 				case r.opts.Encode:
