@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"path"
 	"path/filepath"
@@ -50,7 +51,7 @@ type CacheOptions struct {
 
 // cacheVersion changes whenever the meaning of the key or the payload
 // changes.
-const cacheVersion = "skyc render cache 1"
+const cacheVersion = "skyc render cache 2"
 
 // cacheState is a Renderer's view of the cache. What it learns of the
 // files is reset by every Render and Affected (forget), so that a
@@ -214,14 +215,26 @@ func (cs *cacheState) closure(label string) (files []string, hashes []rendercach
 	return files, hashes, true
 }
 
-// envKey hashes what a job's result depends on besides its files.
+// envKey hashes what a job's result depends on besides its files. It is
+// a keyed hash (rendercache.Cache.Keyed), since it covers the --var
+// values: a key computed from them in the open would let whoever reads the
+// cache directory try guesses of a short secret passed with --var against
+// it. Every key derived from it is keyed in turn.
 func (cs *cacheState) envKey(env *config.Environment, opts *Options) rendercache.Key {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	if k, ok := cs.envKeys[env]; ok {
 		return k
 	}
-	h := sha256.New()
+	h := cs.c.Keyed()
+	cs.writeEnv(h, env, opts)
+	k := rendercache.Key(h.Sum(nil))
+	cs.envKeys[env] = k
+	return k
+}
+
+// writeEnv writes the inputs of envKey to h, each framed by its length.
+func (cs *cacheState) writeEnv(h hash.Hash, env *config.Environment, opts *Options) {
 	field := func(s string) {
 		var n [binary.MaxVarintLen64]byte
 		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
@@ -244,9 +257,6 @@ func (cs *cacheState) envKey(env *config.Environment, opts *Options) rendercache
 	field(opts.Timeout.String())
 	field(strconv.FormatUint(opts.MaxMemory, 10))
 	field(strconv.Itoa(opts.MaxObjects))
-	k := rendercache.Key(h.Sum(nil))
-	cs.envKeys[env] = k
-	return k
 }
 
 // jobKey is the cache key of a job: its environment's key, whether the

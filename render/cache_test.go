@@ -3,6 +3,10 @@ package render
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/skyc-dev/skyc/internal/fleet"
+	"github.com/skyc-dev/skyc/internal/rendercache"
 	"github.com/skyc-dev/skyc/manifest"
 )
 
@@ -276,4 +281,99 @@ func TestAffected(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCacheKeyHidesVars: --var values are in the keys only through the
+// cache's keyed hash, so that a short secret passed with --var cannot be
+// found by hashing guesses and searching the cache directory.
+func TestCacheKeyHidesVars(t *testing.T) {
+	c := newCacheRepo(t, 5)
+	const secret = "hunter2" // a var no service renders
+	opts := Options{Cache: c.cache, Vars: map[string]string{"db_password": secret}}
+	if _, n := c.render(opts); n != 2*len(c.fleet.Services) {
+		t.Fatalf("first render: %d evaluations", n)
+	}
+	if _, n := c.render(opts); n != 0 {
+		t.Fatalf("second render: %d evaluations, want 0", n)
+	}
+	sum := sha256.Sum256([]byte(secret))
+	needles := map[string][]byte{
+		"the value":                      []byte(secret),
+		"its SHA-256":                    sum[:],
+		"its SHA-256 in hexadecimal":     []byte(hex.EncodeToString(sum[:])),
+		"its length-prefixed SHA-256":    sha256Field(secret),
+		"the plain hash of its var list": sha256Field("db_password", secret),
+	}
+	// The key a job would have if the environment were hashed in the
+	// open, and the key it has: the first must not be stored, the second
+	// must (else the search below proves nothing).
+	ctx := context.Background()
+	r, err := New(ctx, opts, c.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.fleet.Services[0]
+	j := job{env: r.envs[0], label: s.Path}
+	deps, hashes, ok := r.cache.closure(j.label)
+	if !ok {
+		t.Fatalf("no load graph for %s", j.label)
+	}
+	plainEnv := sha256.New()
+	r.cache.writeEnv(plainEnv, j.env, &r.opts)
+	plainJob := jobKey(rendercache.Key(plainEnv.Sum(nil)), j, deps, hashes)
+	keyedJob := jobKey(r.cache.envKey(j.env, &r.opts), j, deps, hashes)
+	needles["the unkeyed key of a job"] = plainJob[:]
+	found := false
+	files := 0
+	err = filepath.WalkDir(c.cache.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		found = found || bytes.Contains(data, keyedJob[:])
+		for what, b := range needles {
+			if bytes.Contains(data, b) {
+				t.Errorf("%s holds %s of a --var value", p, what)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 3 || !found { // the key, a head and a pack
+		t.Fatalf("the cache holds %d files, the keyed key of %s found: %v; did the render write it?", files, j.label, found)
+	}
+	// The value is still part of the key.
+	opts.Vars["db_password"] = secret + "!"
+	if _, n := c.render(opts); n != 2*len(c.fleet.Services) {
+		t.Errorf("another --var value: %d evaluations, want %d", n, 2*len(c.fleet.Services))
+	}
+}
+
+// sha256Field hashes fields as envKey frames them, without a key.
+func sha256Field(fields ...string) []byte {
+	h := sha256.New()
+	for _, s := range fields {
+		h.Write(binary.AppendUvarint(nil, uint64(len(s))))
+		h.Write([]byte(s))
+	}
+	return h.Sum(nil)
+}
+
+// TestCacheLostKey: a cache directory whose key is gone renders afresh
+// (every key changes) and gives the same output.
+func TestCacheLostKey(t *testing.T) {
+	c := newCacheRepo(t, 10)
+	jobs := 2 * len(c.fleet.Services)
+	c.check("first render", jobs)
+	if err := os.Remove(filepath.Join(c.cache.Dir, "key")); err != nil {
+		t.Fatal(err)
+	}
+	c.check("without the key", jobs)
+	c.check("with the new key", 0)
 }

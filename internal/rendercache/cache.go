@@ -38,6 +38,7 @@ type Cache struct {
 	root     string // the repository root, absolute
 	headPath string
 	packDir  string
+	secret   []byte // the key of Keyed, shared by the directory's caches
 	now      func() time.Time
 
 	mu       sync.Mutex
@@ -73,7 +74,8 @@ type statRecord struct {
 // Open opens the cache of the repository at root (an absolute path) in
 // the cache directory dir, creating directories as needed. A missing or
 // unreadable cache is an empty one: Open fails only if dir cannot be
-// created.
+// created, or the directory's secret key (see Keyed) can be neither read
+// nor created.
 func Open(dir, root string) (*Cache, error) {
 	sum := sha256.Sum256([]byte(root))
 	id := hex.EncodeToString(sum[:12])
@@ -93,6 +95,11 @@ func Open(dir, root string) (*Cache, error) {
 			return nil, fmt.Errorf("render cache: %w", err)
 		}
 	}
+	secret, err := loadSecret(dir)
+	if err != nil {
+		return nil, err
+	}
+	c.secret = secret
 	head, err := os.ReadFile(c.headPath)
 	if err != nil {
 		return c, nil

@@ -32,7 +32,9 @@
 //
 // The cache lives in a directory (skyc uses os.UserCacheDir()/skyc/render,
 // or $SKYC_CACHE/render): heads/<root id> names the chain of pack files of
-// a repository, packs/<root id>/ holds them. A pack is a sequence of
+// a repository, packs/<root id>/ holds them, and key is a random secret
+// (mode 0600, made on first use) under which Keyed hashes what must not be
+// guessable from the keys stored, such as the values of --var. A pack is a sequence of
 // records followed by a CRC-32C of its contents; later packs of a chain
 // override earlier ones record by record. Flush writes the records changed
 // since Open either as a new pack appended to the chain (a small write
