@@ -421,7 +421,7 @@ func (r *Runtime) withLimits(ctx context.Context, thread *starlark.Thread, file 
 	thread.SetLocal(limitsKey, ls)
 
 	done := make(chan error, 1) // buffered: an abandoned f still sends
-	go func() {
+	runEvaluation(func() {
 		defer func() {
 			switch p := recover().(type) {
 			case nil:
@@ -432,7 +432,7 @@ func (r *Runtime) withLimits(ctx context.Context, thread *starlark.Thread, file 
 			}
 		}()
 		done <- f()
-	}()
+	})
 	var err error
 	select {
 	case err = <-done:

@@ -1,0 +1,46 @@
+package lang
+
+// Evaluations run on goroutines of their own (see withLimits). A new
+// goroutine starts on a stack of a few kilobytes, which Go copies into
+// one twice the size each time the Starlark parser and interpreter
+// recurse past it: for the thousands of small files of a large
+// repository, that copying was a tenth of the CPU time of a render.
+// Instead, a finished evaluation's goroutine waits for the next one and
+// starts it on the stack the previous ones grew.
+
+// maxIdleWorkers bounds the goroutines kept waiting for an evaluation;
+// more than the CPUs are seldom busy at once, but a caller may run many
+// evaluations concurrently (a renderer runs one per CPU, each of which
+// may load modules on goroutines of their own).
+const maxIdleWorkers = 64
+
+// idleWorkers holds the channels on which idle workers wait for their
+// next evaluation.
+var idleWorkers = make(chan chan func(), maxIdleWorkers)
+
+// runEvaluation runs f on an idle worker goroutine, or a new one when
+// none is idle, and returns at once. f must not panic: withLimits
+// recovers inside it. A worker whose f never returns (an evaluation
+// abandoned in a built-in) is simply never idle again.
+func runEvaluation(f func()) {
+	select {
+	case w := <-idleWorkers:
+		w <- f
+	default:
+		go evaluationWorker(make(chan func()), f)
+	}
+}
+
+// evaluationWorker runs f, then waits for more work, unless enough
+// workers wait already.
+func evaluationWorker(w chan func(), f func()) {
+	for {
+		f()
+		select {
+		case idleWorkers <- w:
+		default:
+			return
+		}
+		f = <-w
+	}
+}
