@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.starlark.net/starlark"
 	"go.yaml.in/yaml/v2"
@@ -112,7 +113,9 @@ func stackName(service, env string) string {
 	return service + "-" + env
 }
 
-var stackNamePattern = regexp.MustCompile(`^[A-Za-z][-A-Za-z0-9]{0,127}$`)
+// stackNamePattern is compiled on first use: its bounded repeat makes a
+// large program, and package initialisation runs in every skyc process.
+var stackNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][-A-Za-z0-9]{0,127}$`) })
 
 // awsOutput turns a service's stack into documents: its template and its
 // roles' JSON. objs are the service's Kubernetes objects, whose service
@@ -145,7 +148,7 @@ func (a *assembly) errorf(pos lang.Pos, hint, format string, args ...any) {
 func (a *assembly) run(objs []manifest.Object) ([]manifest.Object, []*lang.Diagnostic) {
 	env := a.j.env
 	name := stackName(a.service, env.Name)
-	if !stackNamePattern.MatchString(name) {
+	if !stackNamePattern().MatchString(name) {
 		a.errorf(lang.Pos{}, "name the service's file with letters, digits and '-'", "stack name %q: want a letter, then letters, digits and '-', at most 128 characters", name)
 		return nil, a.diags
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -41,7 +42,10 @@ type Policy struct {
 }
 
 // policyID is the form of a policy's ID.
-var policyID = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+//
+// Compiled on first use: package initialisation runs in every skyc
+// process, whatever the command.
+var policyID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`) })
 
 // LoadPolicies evaluates the library's policy files with rt, whose
 // standard library must be this package's Sources with Library.Builtins
@@ -106,7 +110,7 @@ func policyOf(v starlark.Value) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !policyID.MatchString(id) {
+	if !policyID().MatchString(id) {
 		return nil, fmt.Errorf("id %q: want lower-case words joined by '-'", id)
 	}
 	sev, err := str("severity")

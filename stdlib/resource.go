@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.starlark.net/starlark"
 	"google.golang.org/protobuf/proto"
@@ -330,14 +331,18 @@ func (r *Resource) Message() protoreflect.Message {
 	return m
 }
 
+// Compiled on first use: package initialisation runs in every skyc
+// process, whatever the command.
 var (
-	typeNamePattern  = regexp.MustCompile(`^(AWS|Alexa|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$`)
-	logicalIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`)
+	typeNamePattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(AWS|Alexa|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$`)
+	})
+	logicalIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`) })
 )
 
 // checkLogicalID reports whether id can be a logical ID.
 func checkLogicalID(id string) error {
-	if !logicalIDPattern.MatchString(id) {
+	if !logicalIDPattern().MatchString(id) {
 		return fmt.Errorf("logical ID %q: want 1 to 255 letters and digits", id)
 	}
 	return nil
@@ -356,7 +361,7 @@ func (l *cfnLib) newResource(thread *starlark.Thread, args starlark.Tuple, kwarg
 		"depends_on?", &deps, "condition?", &cd); err != nil {
 		return nil, err
 	}
-	if !typeNamePattern.MatchString(typeName) {
+	if !typeNamePattern().MatchString(typeName) {
 		return nil, fmt.Errorf("%q is not a resource type such as \"AWS::SNS::Subscription\"", typeName)
 	}
 	r := &Resource{TypeName: typeName, lib: l, Pos: userPos(thread), extra: starlark.StringDict{}}

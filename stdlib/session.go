@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -217,7 +218,10 @@ func platform(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple
 }
 
 // labelValue is a valid Kubernetes label value.
-var labelValue = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+//
+// Compiled on first use: package initialisation runs in every skyc
+// process, whatever the command.
+var labelValue = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`) })
 
 // isAWSTagValue reports whether s is a valid AWS tag value: what
 // ^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$ matches. It is a loop rather than
@@ -294,7 +298,7 @@ func costTags(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		if t.Pattern != nil && !t.Pattern.MatchString(val) {
 			return nil, fmt.Errorf("%s: %s: %q does not match the pattern %s of the cost-allocation tag %s", fn, arg[t.Dimension], val, t.Pattern, t.Key)
 		}
-		if len(val) > 63 || !labelValue.MatchString(val) {
+		if len(val) > 63 || !labelValue().MatchString(val) {
 			return nil, fmt.Errorf("%s: %s: %q cannot be a Kubernetes label value (the tag %s is mirrored as the label %s)", fn, arg[t.Dimension], val, t.Key, t.Label)
 		}
 		if !isAWSTagValue(val) {

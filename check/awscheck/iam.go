@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v2"
 )
@@ -71,13 +72,17 @@ func (c *checker) policies(r *resourceInfo, path []string) {
 	}
 }
 
+// Compiled on first use: package initialisation runs in every skyc
+// process, whatever the command.
 var (
-	actionPattern    = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*?]+$`)
-	sidPattern       = regexp.MustCompile(`^[A-Za-z0-9]*$`)
-	conditionKey     = regexp.MustCompile(`^[A-Za-z0-9._/-]+:[A-Za-z0-9._/*@+=:-]+$`)
-	arnPattern       = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|\*):[a-z0-9*-]+:[a-z0-9*?-]*:([0-9]{12}|[*?0-9]*|aws):.+$`)
-	accountPrincipal = regexp.MustCompile(`^[0-9]{12}$`)
-	servicePrincipal = regexp.MustCompile(`^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$`)
+	actionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*?]+$`) })
+	sidPattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]*$`) })
+	conditionKey  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._/-]+:[A-Za-z0-9._/*@+=:-]+$`) })
+	arnPattern    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|\*):[a-z0-9*-]+:[a-z0-9*?-]*:([0-9]{12}|[*?0-9]*|aws):.+$`)
+	})
+	accountPrincipal = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
+	servicePrincipal = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$`) })
 )
 
 // conditionOperators are IAM's condition operators, without the IfExists
@@ -188,7 +193,7 @@ func (c *checker) statement(s yaml.MapSlice, kind PolicyKind, path []string, sid
 	}
 	if sid, ok := get(s, "Sid"); ok {
 		str, _ := sid.(string)
-		if !sidPattern.MatchString(str) {
+		if !sidPattern().MatchString(str) {
 			c.add("iam-grammar", append(slices.Clone(path), "Sid"), "", "Sid %q: want letters and digits only", str)
 		}
 		if sids[str] && str != "" {
@@ -231,7 +236,7 @@ func (c *checker) statement(s yaml.MapSlice, kind PolicyKind, path []string, sid
 			if !ok {
 				continue
 			}
-			if s != "*" && !actionPattern.MatchString(s) {
+			if s != "*" && !actionPattern().MatchString(s) {
 				c.add("iam-action", append(slices.Clone(path), actKey, strconv.Itoa(i)), `write actions as "service:Action", e.g. "s3:GetObject"`, "%q is not an action", s)
 				continue
 			}
@@ -244,7 +249,7 @@ func (c *checker) statement(s yaml.MapSlice, kind PolicyKind, path []string, sid
 			if !ok {
 				continue
 			}
-			if s != "*" && !arnPattern.MatchString(s) {
+			if s != "*" && !arnPattern().MatchString(s) {
 				c.add("iam-arn", append(slices.Clone(path), resKey, strconv.Itoa(i)), "", "%q is not an ARN: want arn:partition:service:region:account:resource or \"*\"", s)
 				continue
 			}
@@ -297,17 +302,17 @@ func (c *checker) principal(v any, path []string) {
 			pi := append(slices.Clone(p), strconv.Itoa(i))
 			switch key {
 			case "AWS":
-				if s != "*" && !accountPrincipal.MatchString(s) && !arnPattern.MatchString(s) {
+				if s != "*" && !accountPrincipal().MatchString(s) && !arnPattern().MatchString(s) {
 					c.add("iam-grammar", pi, "", "AWS principal %q: want an account ID, an ARN or \"*\"", s)
 				}
 			case "Service":
-				if !servicePrincipal.MatchString(s) {
+				if !servicePrincipal().MatchString(s) {
 					c.add("iam-grammar", pi, "", "service principal %q: want a service's host, e.g. lambda.amazonaws.com", s)
 				}
 			case "Federated":
 				if !strings.HasPrefix(s, "arn:") && !strings.Contains(s, ".") {
 					c.add("iam-grammar", pi, "", "federated principal %q: want an identity provider's ARN or domain", s)
-				} else if strings.HasPrefix(s, "arn:") && !arnPattern.MatchString(s) {
+				} else if strings.HasPrefix(s, "arn:") && !arnPattern().MatchString(s) {
 					c.add("iam-arn", pi, "", "%q is not an ARN", s)
 				}
 			case "CanonicalUser":
@@ -345,7 +350,7 @@ func (c *checker) conditionBlock(v any, path []string) {
 		}
 		for _, k := range keys {
 			key := fmt.Sprint(k.Key)
-			if !conditionKey.MatchString(key) {
+			if !conditionKey().MatchString(key) {
 				c.add("iam-condition", append(slices.Clone(p), key), "", "%q is not a condition key: want prefix:key, e.g. aws:SourceVpc", key)
 			}
 		}

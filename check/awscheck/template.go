@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v2"
 
@@ -71,7 +72,9 @@ func mapping(v any) yaml.MapSlice {
 	return m
 }
 
-var logicalID = regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`)
+// Compiled on first use: package initialisation runs in every skyc
+// process, whatever the command.
+var logicalID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`) })
 
 // Template checks an encoded template whose body, as written, is size
 // bytes long, and every IAM policy in it.
@@ -135,7 +138,7 @@ func (c *checker) declarations(tree yaml.MapSlice) {
 	seen := map[string]string{}
 	declare := func(section, id string) bool {
 		path := []string{section, id}
-		if !logicalID.MatchString(id) {
+		if !logicalID().MatchString(id) {
 			c.add("cfn-logical-id", path, "", "logical ID %q: want 1 to 255 letters and digits", id)
 		}
 		if prev, dup := seen[id]; dup {

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"slices"
+	"sync"
 )
 
 // A pack is
@@ -27,13 +28,14 @@ import (
 // so that the same state gives the same bytes.
 const packMagic = "skyc render cache pack 2\n"
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is made on first use, not in every process.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 var errCorrupt = errors.New("corrupt render cache pack")
 
 // encodePack writes the records (all, or the dirty ones) as a pack.
 func (c *Cache) encodePack(w io.Writer, all bool) error {
-	crc := crc32.New(castagnoli)
+	crc := crc32.New(castagnoli())
 	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<16)
 	var scratch [binary.MaxVarintLen64]byte
 	str := func(s []byte) {
@@ -119,7 +121,7 @@ func (c *Cache) decodePack(data []byte) error {
 		return errCorrupt
 	}
 	body := data[:len(data)-4]
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
+	if crc32.Checksum(body, castagnoli()) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
 		return errCorrupt
 	}
 	d := decoder{buf: body[len(packMagic):]}
