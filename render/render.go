@@ -116,6 +116,7 @@ type Renderer struct {
 	rules    []string
 
 	evaluated atomic.Int64 // jobs evaluated rather than served from the cache, for tests
+	cwd       workDir      // the working directory, for label
 }
 
 // New prepares a renderer: it reads the repository config, builds the type

@@ -106,7 +106,7 @@ func Open(dir, root string) (*Cache, error) {
 	}
 	chain := strings.Fields(string(head))
 	for _, name := range chain {
-		data, err := os.ReadFile(filepath.Join(c.packDir, name))
+		data, err := readPack(filepath.Join(c.packDir, name))
 		if err == nil {
 			err = c.decodePack(data)
 		}
@@ -123,6 +123,8 @@ func Open(dir, root string) (*Cache, error) {
 }
 
 // Job returns the payload stored for slot if it was stored under key.
+// The payload is never modified, by the cache or its callers: they may
+// alias it (e.g. with unsafe.String) for as long as they keep it.
 func (c *Cache) Job(slot string, key Key) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
