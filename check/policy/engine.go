@@ -211,6 +211,38 @@ func (e *Engine) Check(ctx context.Context, objs []manifest.Object) ([]check.Fin
 	return e.waive(all), nil
 }
 
+// CheckGroup runs every policy that applies in the objects' environment
+// over the objects of one service in one environment, or of one manifest
+// file (see check.GroupChecker). Waivers are applied by Finish.
+func (e *Engine) CheckGroup(ctx context.Context, objs []manifest.Object) ([]check.Finding, error) {
+	g := &group{}
+	for _, o := range objs {
+		if o.Obj == nil {
+			continue
+		}
+		if g.objs == nil {
+			g.file, _, _ = check.SplitSource(o.Source)
+			g.env = o.Env
+		}
+		g.objs = append(g.objs, o)
+	}
+	if len(g.objs) == 0 {
+		return nil, nil
+	}
+	return e.checkGroup(ctx, g)
+}
+
+// Finish applies the waivers to the findings of every group: it says
+// which findings no waiver accepts, and adds a warning for each waiver
+// that accepts none, in any environment (see check.GroupChecker).
+func (e *Engine) Finish(fs []check.Finding) (keep []bool, extra []check.Finding) {
+	return e.applyWaivers(fs)
+}
+
+// SetWaivers replaces Options.Waivers, for a caller that learns them
+// while the groups are checked. It must be called before Finish.
+func (e *Engine) SetWaivers(ws []Waiver) { e.opts.Waivers = ws }
+
 // settings returns the policy settings of an environment.
 func (e *Engine) settings(env string) config.Policies {
 	if env != "" {
@@ -387,9 +419,22 @@ func (e *Engine) findings(p *stdlib.Policy, sev check.Severity, v starlark.Value
 // waive drops the findings a waiver accepts and adds a warning for each
 // waiver that accepts none, in any environment.
 func (e *Engine) waive(fs []check.Finding) []check.Finding {
-	used := make([]bool, len(e.opts.Waivers))
+	keep, extra := e.applyWaivers(fs)
 	out := fs[:0]
-	for _, f := range fs {
+	for i, f := range fs {
+		if keep[i] {
+			out = append(out, f)
+		}
+	}
+	return slices.Clip(append(out, extra...))
+}
+
+// applyWaivers says which findings no waiver accepts and returns a
+// warning for each waiver that accepts none, in any environment.
+func (e *Engine) applyWaivers(fs []check.Finding) (keep []bool, unused []check.Finding) {
+	used := make([]bool, len(e.opts.Waivers))
+	keep = make([]bool, len(fs))
+	for fi, f := range fs {
 		file, _, _ := check.SplitSource(f.Source)
 		waived := false
 		for i, w := range e.opts.Waivers {
@@ -401,9 +446,7 @@ func (e *Engine) waive(fs []check.Finding) []check.Finding {
 			}
 			used[i], waived = true, true
 		}
-		if !waived {
-			out = append(out, f)
-		}
+		keep[fi] = !waived
 	}
 	// A waiver is declared once per environment it is rendered for: it is
 	// unused when it is unused in all of them.
@@ -437,8 +480,8 @@ func (e *Engine) waive(fs []check.Finding) []check.Finding {
 		if w.Object != nil {
 			msg += " about " + w.Object.String()
 		}
-		out = append(out, check.Finding{Severity: check.Warning, Rule: RuleWaiverUnused, Message: msg,
+		unused = append(unused, check.Finding{Severity: check.Warning, Rule: RuleWaiverUnused, Message: msg,
 			Hint: "remove it: the policy is satisfied (or off in skyc.yaml)", Source: w.Pos})
 	}
-	return slices.Clip(out)
+	return keep, unused
 }
