@@ -35,7 +35,7 @@ type checkFlags struct {
 }
 
 // renderFlagsForCheck are the flags of skyc render that apply to check.
-var renderFlagsForCheck = []string{"env", "var", "root", "max-steps", "timeout", "max-memory", "parallel", "verbose"}
+var renderFlagsForCheck = []string{"env", "var", "root", "max-steps", "timeout", "max-memory", "parallel", "verbose", "cpuprofile", "memprofile"}
 
 func newCheckFlags() (*flag.FlagSet, *checkFlags) {
 	rfs, rf := newRenderFlags()
@@ -163,6 +163,12 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	klog.LogToStderr(false)
 	klog.SetOutput(io.Discard)
 
+	stop, ok := profiles(env, f.render.cpuProf, f.render.memProf)
+	if !ok {
+		return exitError
+	}
+	defer stop()
+
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 
@@ -193,12 +199,17 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	}
 
 	// The renderer also brings skyc.yaml (policy settings, CRDs) and the
-	// policies when there are only manifests to check.
-	rc, code := renderForCheck(ctx, env, f.render, skyPaths, paths[0], today)
+	// policies when there are only manifests to check. Each service is
+	// checked as soon as it is rendered, on the goroutine that rendered
+	// it (see check.Stream).
+	var cs *checkSetup
+	rc, code := renderForCheck(ctx, env, f.render, skyPaths, paths[0], today, func(rc *renderedCheck) render.Visitor {
+		cs = newCheckSetup(rc, !f.noPolicies)
+		return cs.visit(ctx)
+	})
 	if code != exitOK {
 		return code
 	}
-	objs := rc.objects
 	var findings []check.Finding
 	for _, fd := range rc.findings {
 		if f.noPolicies && (isPolicyRule(fd.Rule) || strings.HasPrefix(fd.Rule, "waiver-")) {
@@ -214,40 +225,13 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 		}
 		plain.Add(filepath.ToSlash(filepath.Clean(p)), data)
 	}
-	objs = append(objs, plain.Objects...)
-	locate := func(o manifest.Object, field string) string {
-		if pos, ok := rc.locate(o.Obj, field); ok {
-			return pos
-		}
-		return plain.Locate(o, field)
+	if cs.err != nil {
+		return env.errorf("check: %v", cs.err)
 	}
-
-	// The repository's CRDs validate its custom resources.
-	var crdKinds []*crd.Kind
-	if reg := rc.renderer.Registry(); reg != nil {
-		for _, k := range reg.CustomKinds() {
-			crdKinds = append(crdKinds, k.CRD)
-		}
+	if cs.policies != nil {
+		cs.policies.SetWaivers(rc.waivers)
 	}
-	crs, err := check.NewCustomResources(crdKinds)
-	if err != nil {
-		return env.errorf("check: %v", err)
-	}
-	checkers := []check.Checker{check.Schema{CRDs: crs}}
-	var rules []check.Rule
-	if !f.noPolicies {
-		pc, err := policyCheckers(rc)
-		if err != nil {
-			return env.errorf("check: %v", err)
-		}
-		for _, c := range pc {
-			checkers = append(checkers, c)
-			if r, ok := c.(interface{ Rules() []check.Rule }); ok {
-				rules = append(rules, r.Rules()...)
-			}
-		}
-	}
-	found, err := check.Run(ctx, objs, check.Options{Checkers: checkers, Locate: locate})
+	found, err := cs.stream.Findings(ctx, plain.Objects, plain.Locate)
 	if err != nil {
 		return env.errorf("check: %v", err)
 	}
@@ -255,7 +239,7 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	findings = append(findings, plain.Findings...)
 	check.Sort(findings)
 
-	rep := &checkReport{Findings: findings, Objects: len(objs), Color: isTerminal(env.stdout), Rules: rules}
+	rep := &checkReport{Findings: findings, Objects: len(rc.objects) + len(plain.Objects), Color: isTerminal(env.stdout), Rules: cs.rules}
 	if err := write(env.stdout, rep); err != nil {
 		return env.errorf("check: %v", err)
 	}
@@ -272,21 +256,76 @@ func isPolicyRule(id string) bool {
 	return ok && r.Waivable
 }
 
-// policyCheckers returns the platform policy engines: the standard
-// library's policies, with the services' waivers.
-func policyCheckers(rc *renderedCheck) ([]check.Checker, error) {
-	e, err := policy.New(policy.Options{
-		Runtime:  rc.renderer.Runtime(),
-		Policies: rc.renderer.Policies(),
-		Registry: rc.renderer.Registry(),
-		Bridge:   rc.renderer.Bridge(),
-		Config:   rc.renderer.Config(),
-		Waivers:  rc.waivers,
-	})
-	if err != nil {
-		return nil, err
+// checkSetup is what checks the objects: the Kubernetes validation, with
+// the repository's CRDs, and unless --no-policies the platform policies.
+type checkSetup struct {
+	rc       *renderedCheck
+	stream   *check.Stream
+	policies *policy.Engine // nil with --no-policies
+	rules    []check.Rule   // the policies' rules, for the report
+	// err is a failure to set the checkers up (a CRD, skyc.yaml's policy
+	// settings); reported after the render's own errors.
+	err error
+}
+
+// newCheckSetup prepares the checkers for the renderer of rc.
+func newCheckSetup(rc *renderedCheck, policies bool) *checkSetup {
+	cs := &checkSetup{rc: rc}
+	// The repository's CRDs validate its custom resources.
+	var crdKinds []*crd.Kind
+	if reg := rc.renderer.Registry(); reg != nil {
+		for _, k := range reg.CustomKinds() {
+			crdKinds = append(crdKinds, k.CRD)
+		}
 	}
-	return []check.Checker{e}, nil
+	crs, err := check.NewCustomResources(crdKinds)
+	if err != nil {
+		cs.err = err
+		return cs
+	}
+	checkers := []check.GroupChecker{check.Schema{CRDs: crs}}
+	if policies {
+		e, err := policy.New(policy.Options{
+			Runtime:  rc.renderer.Runtime(),
+			Policies: rc.renderer.Policies(),
+			Registry: rc.renderer.Registry(),
+			Bridge:   rc.renderer.Bridge(),
+			Config:   rc.renderer.Config(),
+		})
+		if err != nil {
+			cs.err = err
+			return cs
+		}
+		cs.policies = e
+		cs.rules = e.Rules()
+		checkers = append(checkers, e)
+	}
+	cs.stream = check.NewStream(checkers)
+	return cs
+}
+
+// visit returns the render's Visitor: it checks the objects of one
+// service in one environment, with their sources relative to the
+// working directory, and locates the findings.
+func (cs *checkSetup) visit(ctx context.Context) render.Visitor {
+	if cs.err != nil {
+		return nil
+	}
+	rc := cs.rc
+	return func(objs []manifest.Object, locate func(obj runtime.Object, field string) (lang.Pos, bool)) {
+		rel := make([]manifest.Object, len(objs))
+		for i, o := range objs {
+			o.Source = relativeSource(rc.root, rc.cwd, o.Source)
+			rel[i] = o
+		}
+		cs.stream.Add(ctx, rel, func(o manifest.Object, field string) string {
+			pos, ok := locate(o.Obj, field)
+			if !ok || !pos.IsValid() {
+				return ""
+			}
+			return relativeSource(rc.root, rc.cwd, pos.String())
+		})
+	}
 }
 
 // isManifestPath reports whether a path names a plain manifest file.
@@ -301,7 +340,6 @@ func isManifestPath(p string) bool {
 // renderedCheck is what skyc check takes from a render.
 type renderedCheck struct {
 	renderer *render.Renderer
-	result   *render.Result
 	root     string // the repository root, absolute
 	cwd      string
 	// objects have their Source relative to the working directory.
@@ -312,25 +350,18 @@ type renderedCheck struct {
 	waivers []policy.Waiver
 }
 
-// locate gives the position of an object's field, relative to the
-// working directory.
-func (rc *renderedCheck) locate(obj runtime.Object, field string) (string, bool) {
-	pos, ok := rc.result.Locate(obj, field)
-	if !ok || !pos.IsValid() {
-		return "", false
-	}
-	return relativeSource(rc.root, rc.cwd, pos.String()), true
-}
-
 // renderForCheck renders .sky paths as skyc render does, recording where
 // each field was set, and returns the objects with each object's Source
 // made relative to the working directory, the render's findings (its
 // diagnostics that carry a rule) and the services' waivers. Other
 // diagnostics are printed as skyc render prints them; an error among
-// them is an evaluation error. Without paths it only prepares the
-// renderer (for the policies of plain manifests); hint locates the
-// repository.
-func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []string, hint string, today time.Time) (*renderedCheck, int) {
+// them is an evaluation error. setup is called once the renderer is
+// ready, before anything is rendered; the Visitor it returns, if any,
+// sees each service's objects as soon as they are rendered, and the
+// returned objects then hold only the objects' identities. Without paths
+// it only prepares the renderer (for the policies of plain manifests);
+// hint locates the repository.
+func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []string, hint string, today time.Time, setup func(*renderedCheck) render.Visitor) (*renderedCheck, int) {
 	vars := map[string]string{}
 	for _, kv := range f.vars {
 		k, v, ok := strings.Cut(kv, "=")
@@ -360,6 +391,7 @@ func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []st
 		}
 		hint = files[0]
 	}
+	var visit render.Visitor // set by setup, before the render
 	r, err := render.New(ctx, render.Options{
 		Root:         f.root,
 		Envs:         envs,
@@ -370,6 +402,11 @@ func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []st
 		MaxMemory:    uint64(f.maxMemory),
 		Now:          today,
 		FieldOrigins: true,
+		Visit: func(objs []manifest.Object, locate func(obj runtime.Object, field string) (lang.Pos, bool)) {
+			if visit != nil {
+				visit(objs, locate)
+			}
+		},
 		Print: func(pos, msg string) {
 			fmt.Fprintf(env.stderr, "%s: %s\n", pos, msg)
 		},
@@ -378,12 +415,12 @@ func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []st
 		return nil, env.errorf("check: %v", err)
 	}
 	cwd, _ := os.Getwd()
-	rc := &renderedCheck{renderer: r, result: &render.Result{}, root: r.Runtime().Root(), cwd: cwd}
+	rc := &renderedCheck{renderer: r, root: r.Runtime().Root(), cwd: cwd}
+	visit = setup(rc)
 	if len(files) == 0 {
 		return rc, exitOK
 	}
 	res := r.Render(ctx, files, explicit)
-	rc.result = res
 	var diags []*lang.Diagnostic
 	for _, d := range res.Diagnostics {
 		if d.Rule == "" {
