@@ -1,5 +1,7 @@
 package lang
 
+import "runtime/metrics"
+
 // Evaluations run on goroutines of their own (see withLimits). A new
 // goroutine starts on a stack of a few kilobytes, which Go copies into
 // one twice the size each time the Starlark parser and interpreter
@@ -31,11 +33,21 @@ func runEvaluation(f func()) {
 	}
 }
 
+// maxKeptStacks bounds the stacks of all goroutines, idle workers
+// included, above which a worker that finished is not kept: a deep
+// recursion can grow a worker's stack to the watchdog's MaxStack, and
+// kept, that stack would count against every later evaluation.
+const maxKeptStacks = 16 << 20
+
 // evaluationWorker runs f, then waits for more work, unless enough
-// workers wait already.
+// workers wait already or stacks are over maxKeptStacks.
 func evaluationWorker(w chan func(), f func()) {
+	stacks := []metrics.Sample{{Name: "/memory/classes/heap/stacks:bytes"}}
 	for {
 		f()
+		if metrics.Read(stacks); stacks[0].Value.Uint64() > maxKeptStacks {
+			return
+		}
 		select {
 		case idleWorkers <- w:
 		default:

@@ -31,6 +31,9 @@ func builtins(reg *schemas.Registry, bridge lang.Bridge) starlark.StringDict {
 		"quantity":    starlark.NewBuiltin("quantity", q.quantity),
 		"current_env": starlark.NewBuiltin("current_env", currentEnv),
 		"is_quantity": starlark.NewBuiltin("is_quantity", isQuantity),
+		"check_type_": starlark.NewBuiltin("check_type", checkType),
+		"check_name_": starlark.NewBuiltin("check_name", checkName),
+		"check_dict_": starlark.NewBuiltin("check_dict", checkDict),
 	}
 	if cfn, err := newCFNLib(reg.Types(), bridge); err == nil {
 		funcs := cfn.cfnModule()

@@ -1,0 +1,125 @@
+package stdlib
+
+import (
+	"fmt"
+	"strings"
+
+	"go.starlark.net/starlark"
+)
+
+// The argument checks of the standard library run for every argument of
+// every workload a repository renders, thousands of times per render:
+// as Go built-ins they cost a fraction of the same checks written in
+// Starlark. _platform.sky exports them as check_type, check_name and
+// check_dict; their messages are the ones the Starlark versions gave.
+
+// checkType is check_type(fn, what, value, *types): it fails with
+// "fn: what: got TYPE VALUE, want T1 or T2" unless value's type is one
+// of types.
+func checkType(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(kwargs) > 0 || len(args) < 3 {
+		return nil, fmt.Errorf("%s: want (fn, what, value, *types)", b.Name())
+	}
+	fn, what, err := fnWhat(b, args)
+	if err != nil {
+		return nil, err
+	}
+	types := make([]string, 0, len(args)-3)
+	for _, t := range args[3:] {
+		s, ok := starlark.AsString(t)
+		if !ok {
+			return nil, fmt.Errorf("%s: types: got %s, want string", b.Name(), t.Type())
+		}
+		types = append(types, s)
+	}
+	return starlark.None, wantType(fn, what, args[2], types...)
+}
+
+// wantType is the error of check_type, or nil.
+func wantType(fn, what string, v starlark.Value, types ...string) error {
+	t := v.Type()
+	for _, want := range types {
+		if t == want {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: %s: got %s %s, want %s", fn, what, t, v.String(), strings.Join(types, " or "))
+}
+
+// checkName is check_name(fn, what, name, max_len = 63): it fails unless
+// name is a DNS-1035 label of at most max_len bytes, what Service names
+// need.
+func checkName(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var fn, what string
+	var name starlark.Value
+	maxLen := 63
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &fn, "what", &what, "name", &name, "max_len?", &maxLen); err != nil {
+		return nil, err
+	}
+	if err := wantType(fn, what, name, "string"); err != nil {
+		return nil, err
+	}
+	s := string(name.(starlark.String))
+	if !isDNSLabel(s, maxLen) {
+		return nil, fmt.Errorf("%s: %s: %s is not a valid name: use at most %d lower-case letters, digits and '-', starting with a letter and not ending with '-'", fn, what, name.String(), maxLen)
+	}
+	return starlark.None, nil
+}
+
+// isDNSLabel reports whether s is 1 to maxLen of a-z, 0-9 and '-',
+// starting with a letter and not ending with '-'.
+func isDNSLabel(s string, maxLen int) bool {
+	if len(s) == 0 || len(s) > maxLen || s[0] < 'a' || s[0] > 'z' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkDict is check_dict(fn, what, d, value_types = ("string",)): it
+// fails unless d is a dict of string keys to values of value_types.
+func checkDict(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var fn, what string
+	var d starlark.Value
+	var valueTypes starlark.Tuple = starlark.Tuple{starlark.String("string")}
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &fn, "what", &what, "d", &d, "value_types?", &valueTypes); err != nil {
+		return nil, err
+	}
+	if err := wantType(fn, what, d, "dict"); err != nil {
+		return nil, err
+	}
+	types := make([]string, len(valueTypes))
+	for i, t := range valueTypes {
+		s, ok := starlark.AsString(t)
+		if !ok {
+			return nil, fmt.Errorf("%s: value_types: got %s, want string", b.Name(), t.Type())
+		}
+		types[i] = s
+	}
+	for _, kv := range d.(*starlark.Dict).Items() {
+		k, v := kv[0], kv[1]
+		if err := wantType(fn, what+" key", k, "string"); err != nil {
+			return nil, err
+		}
+		if err := wantType(fn, fmt.Sprintf("%s[%s]", what, k.String()), v, types...); err != nil {
+			return nil, err
+		}
+	}
+	return starlark.None, nil
+}
+
+// fnWhat unpacks the first two arguments of a check, the function and
+// the argument it checks, both strings.
+func fnWhat(b *starlark.Builtin, args starlark.Tuple) (fn, what string, err error) {
+	fn, ok1 := starlark.AsString(args[0])
+	what, ok2 := starlark.AsString(args[1])
+	if !ok1 || !ok2 {
+		return "", "", fmt.Errorf("%s: fn and what: want strings", b.Name())
+	}
+	return fn, what, nil
+}
