@@ -277,3 +277,49 @@ func BenchmarkFleetCached(b *testing.B) {
 		loop(b, n, render)
 	})
 }
+
+// BenchmarkFleetCachedEdit renders the fleet with a warm cache after
+// editing one service file, as the skyc render after an edit does
+// (without the process start-up): every other file is served from the
+// cache, the edited one is evaluated, which needs the standard library
+// (loaded by every New) and the type registry (built once per process
+// by schemas.Default, so not counted here as it is in a new process).
+func BenchmarkFleetCachedEdit(b *testing.B) {
+	n := benchN()
+	root, files, explicit := benchFleet(b, n)
+	cache := &CacheOptions{Dir: b.TempDir(), Salt: "bench"}
+	render := func(edited bool) {
+		r, err := New(context.Background(), Options{Root: root, Cache: cache}, root)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res := r.Render(context.Background(), files, explicit)
+		if res.Failed() {
+			b.Fatal(res.Diagnostics[0])
+		}
+		if err := manifest.WriteStream(io.Discard, res.Output()); err != nil {
+			b.Fatal(err)
+		}
+		// The edited file, once per environment.
+		if want := int64(len(r.envs)); edited && r.evaluated.Load() != want {
+			b.Fatalf("%d evaluations, want %d", r.evaluated.Load(), want)
+		}
+	}
+	render(false)
+	edited := files[len(files)/2]
+	f, err := os.OpenFile(edited, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	edits := 0
+	b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+		loop(b, n, func() {
+			edits++
+			if _, err := fmt.Fprintf(f, "\n# edit %d\n", edits); err != nil {
+				b.Fatal(err)
+			}
+			render(true)
+		})
+	})
+}
