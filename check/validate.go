@@ -109,7 +109,9 @@ func Validate(obj runtime.Object) (findings []Finding) {
 	}
 
 	legacyscheme.Scheme.Default(typed)
-	internal, err := legacyscheme.Scheme.ConvertToVersion(typed, schema.GroupVersion{Group: gvk.Group, Version: runtime.APIVersionInternal})
+	// typed is Validate's own copy and is not used again: the internal
+	// object may share its memory, which spares a second deep copy.
+	internal, err := legacyscheme.Scheme.UnsafeConvertToVersion(typed, schema.GroupVersion{Group: gvk.Group, Version: runtime.APIVersionInternal})
 	if err != nil {
 		add(Error, RuleDecode, "", fmt.Sprintf("converting to the internal version: %v", err), "")
 		return findings
