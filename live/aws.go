@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
@@ -37,11 +40,16 @@ type AWSTarget struct {
 
 // AWSOptions tune the AWS clients. The zero value is sensible.
 type AWSOptions struct {
-	// RequestTimeout bounds each request; zero means DefaultRequestTimeout.
+	// RequestTimeout bounds each attempt of a request; zero means
+	// DefaultRequestTimeout.
 	RequestTimeout time.Duration
 	// Attempts is how often the SDK tries a request that failed
-	// transiently; zero means DefaultAttempts.
+	// transiently (throttled, 5xx, timed out, connection lost); zero means
+	// DefaultAttempts.
 	Attempts int
+	// MaxBackoff caps the SDK's jittered exponential wait between
+	// attempts; zero means DefaultMaxBackoff.
+	MaxBackoff time.Duration
 	// ChangeSetTimeout bounds waiting for a change set to be computed;
 	// zero means two minutes.
 	ChangeSetTimeout time.Duration
@@ -65,6 +73,9 @@ func ConnectAWS(ctx context.Context, t AWSTarget, opts AWSOptions) (*AWS, error)
 	if opts.Attempts <= 0 {
 		opts.Attempts = DefaultAttempts
 	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = DefaultMaxBackoff
+	}
 	if opts.ChangeSetTimeout <= 0 {
 		opts.ChangeSetTimeout = 2 * time.Minute
 	}
@@ -75,7 +86,17 @@ func ConnectAWS(ctx context.Context, t AWSTarget, opts AWSOptions) (*AWS, error)
 	if t.Profile != "" {
 		loads = append(loads, awsconfig.WithSharedConfigProfile(t.Profile))
 	}
-	loads = append(loads, awsconfig.WithRetryMaxAttempts(opts.Attempts))
+	// Each attempt has its own timeout; the SDK retries transient
+	// failures, a bounded number of times, with capped backoff.
+	loads = append(loads,
+		awsconfig.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(opts.RequestTimeout)),
+		awsconfig.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = opts.Attempts
+				o.MaxBackoff = opts.MaxBackoff
+				o.Retryables = append([]retry.IsErrorRetryable{cutShort{}}, o.Retryables...)
+			})
+		}))
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, loads...)
 	if err != nil {
 		return nil, fmt.Errorf("aws config: %w", err)
@@ -109,12 +130,25 @@ func ConnectAWS(ctx context.Context, t AWSTarget, opts AWSOptions) (*AWS, error)
 	return a, nil
 }
 
-// call runs one request with the request timeout. The SDK retries
-// transient failures itself.
+// call runs one request (or a short series, such as the pages of a
+// list). The SDK retries transient failures itself, each attempt bounded
+// by the HTTP client's timeout; the deadline here bounds the whole, so
+// that nothing waits forever.
 func (a *AWS) call(ctx context.Context, f func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, a.opts.RequestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(a.opts.Attempts)*(a.opts.RequestTimeout+a.opts.MaxBackoff))
 	defer cancel()
 	return f(ctx)
+}
+
+// cutShort makes the SDK retry an answer cut short (the connection was
+// dropped mid-response), which it does not count as a connection error.
+type cutShort struct{}
+
+func (cutShort) IsErrorRetryable(err error) aws.Ternary {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return aws.TrueTernary
+	}
+	return aws.UnknownTernary
 }
 
 // awsCode returns the error code of an AWS API error, "" for other errors.

@@ -45,8 +45,15 @@ type KubeOptions struct {
 	// zero means [DefaultAttempts].
 	Attempts int
 	// Backoff is the wait before the first retry, doubled for each further
-	// one; zero means [DefaultBackoff].
+	// one up to MaxBackoff; zero means [DefaultBackoff].
 	Backoff time.Duration
+	// MaxBackoff caps the wait between attempts; zero means
+	// [DefaultMaxBackoff].
+	MaxBackoff time.Duration
+	// MaxRetryAfter caps how long a server's Retry-After (of a 429 or
+	// 503) is honoured before the next attempt; zero means
+	// [DefaultMaxRetryAfter].
+	MaxRetryAfter time.Duration
 	// MaxList bounds how many objects one List returns before it fails;
 	// zero means [DefaultMaxList].
 	MaxList int
@@ -57,6 +64,8 @@ const (
 	DefaultRequestTimeout = 15 * time.Second
 	DefaultAttempts       = 3
 	DefaultBackoff        = 250 * time.Millisecond
+	DefaultMaxBackoff     = 4 * time.Second
+	DefaultMaxRetryAfter  = 10 * time.Second
 	DefaultMaxList        = 5000
 )
 
@@ -69,6 +78,12 @@ func (o KubeOptions) withDefaults() KubeOptions {
 	}
 	if o.Backoff <= 0 {
 		o.Backoff = DefaultBackoff
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = DefaultMaxRetryAfter
 	}
 	if o.MaxList <= 0 {
 		o.MaxList = DefaultMaxList
@@ -85,6 +100,9 @@ type Kube struct {
 
 	mu     sync.Mutex
 	mapper meta.RESTMapper
+	// failed are the API groups whose discovery failed, with the error:
+	// their kinds are not unknown, only unread.
+	failed map[string]error
 }
 
 // LoadKubeconfig returns the client configuration of target, without
@@ -121,15 +139,21 @@ func NewKube(ctx context.Context, cfg *rest.Config, opts KubeOptions) (*Kube, er
 		cfg.QPS, cfg.Burst = 50, 100
 	}
 	cfg.UserAgent = "skyc"
-	dyn, err := dynamic.NewForConfig(cfg)
+	// The clients as dynamic.NewForConfig and
+	// discovery.NewDiscoveryClientForConfig make them, but with
+	// client-go's own retries off: see noRetries.
+	dcfg := dynamic.ConfigFor(cfg)
+	dcfg.GroupVersion = nil
+	dcfg.APIPath = "/if-you-see-this-search-for-the-break"
+	rc, err := rest.UnversionedRESTClientFor(dcfg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.Host, err)
 	}
-	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.Host, err)
 	}
-	k := &Kube{host: cfg.Host, opts: opts, dyn: dyn, disco: disco}
+	k := &Kube{host: cfg.Host, opts: opts, dyn: dynamic.New(noRetries{rc}), disco: discovery.NewDiscoveryClient(noRetries{dc.RESTClient()})}
 	if err := k.refreshMapper(ctx); err != nil {
 		return nil, err
 	}
@@ -140,23 +164,49 @@ func NewKube(ctx context.Context, cfg *rest.Config, opts KubeOptions) (*Kube, er
 func (k *Kube) Host() string { return k.host }
 
 // refreshMapper reads the API discovery anew. Groups that fail to answer
-// (an aggregated API that is down) are left out; only their kinds become
-// unknown.
+// (an aggregated API that is down) are left out and remembered: their
+// kinds are errors, not unknown kinds, so that nothing of them is taken
+// for absent.
 func (k *Kube) refreshMapper(ctx context.Context) error {
 	var groups []*restmapper.APIGroupResources
+	var failed map[string]error
 	err := k.retry(ctx, "reading API discovery", func(ctx context.Context) error {
-		var err error
-		groups, err = restmapper.GetAPIGroupResourcesWithContext(ctx, discovery.ToDiscoveryInterfaceWithContext(k.disco))
-		if groups != nil && discovery.IsGroupDiscoveryFailedError(err) {
-			return nil
+		gs, rs, err := discovery.ToDiscoveryInterfaceWithContext(k.disco).ServerGroupsAndResourcesWithContext(ctx)
+		var partial *discovery.ErrGroupDiscoveryFailed
+		if gs == nil || rs == nil || err != nil && !errors.As(err, &partial) {
+			if err == nil {
+				err = errors.New("the API discovery is empty")
+			}
+			return err
 		}
-		return err
+		failed = map[string]error{}
+		if partial != nil {
+			for gv, gerr := range partial.Groups {
+				failed[gv.Group] = gerr
+			}
+		}
+		byGV := map[string]*metav1.APIResourceList{}
+		for _, r := range rs {
+			byGV[r.GroupVersion] = r
+		}
+		groups = groups[:0]
+		for _, g := range gs {
+			gr := &restmapper.APIGroupResources{Group: *g, VersionedResources: map[string][]metav1.APIResource{}}
+			for _, v := range g.Versions {
+				if r, ok := byGV[v.GroupVersion]; ok {
+					gr.VersionedResources[v.Version] = r.APIResources
+				}
+			}
+			groups = append(groups, gr)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	k.mu.Lock()
 	k.mapper = restmapper.NewDiscoveryRESTMapper(groups)
+	k.failed = failed
 	k.mu.Unlock()
 	return nil
 }
@@ -177,6 +227,9 @@ func (k *Kube) mapping(ctx context.Context, gvk schema.GroupVersionKind) (*meta.
 	look := func() (*meta.RESTMapping, error) {
 		k.mu.Lock()
 		defer k.mu.Unlock()
+		if err, ok := k.failed[gvk.Group]; ok {
+			return nil, fmt.Errorf("the API server's discovery of group %s failed: %w", gvk.Group, err)
+		}
 		if gvk.Version == "" {
 			return k.mapper.RESTMapping(gvk.GroupKind())
 		}
@@ -229,7 +282,7 @@ func (k *Kube) Get(ctx context.Context, obj *unstructured.Unstructured) (*unstru
 		return nil, err
 	}
 	var live *unstructured.Unstructured
-	err = k.retry(ctx, "get", func(ctx context.Context) error {
+	err = k.retry(ctx, "get "+describe(obj), func(ctx context.Context) error {
 		var err error
 		live, err = ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
 		return err
@@ -252,7 +305,7 @@ func (k *Kube) DryRunApply(ctx context.Context, obj *unstructured.Unstructured, 
 	obj.SetManagedFields(nil)
 	obj.SetResourceVersion("")
 	var out *unstructured.Unstructured
-	err = k.retry(ctx, "dry-run apply", func(ctx context.Context) error {
+	err = k.retry(ctx, "dry-run apply of "+describe(obj), func(ctx context.Context) error {
 		var err error
 		out, err = ri.Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{
 			FieldManager: fieldManager,
@@ -282,11 +335,11 @@ func (k *Kube) List(ctx context.Context, gk schema.GroupKind, selector string, n
 		return nil, err
 	}
 	if m.Scope.Name() != meta.RESTScopeNameNamespace || len(namespaces) == 0 {
-		return k.list(ctx, k.dyn.Resource(m.Resource), selector)
+		return k.list(ctx, k.dyn.Resource(m.Resource), "list "+m.Resource.Resource, selector)
 	}
 	var out []unstructured.Unstructured
 	for _, ns := range namespaces {
-		items, err := k.list(ctx, k.dyn.Resource(m.Resource).Namespace(ns), selector)
+		items, err := k.list(ctx, k.dyn.Resource(m.Resource).Namespace(ns), "list "+m.Resource.Resource+" in "+ns, selector)
 		if err != nil {
 			return nil, err
 		}
@@ -299,13 +352,13 @@ func (k *Kube) List(ctx context.Context, gk schema.GroupKind, selector string, n
 }
 
 // list pages through one list, bounded by MaxList.
-func (k *Kube) list(ctx context.Context, ri dynamic.ResourceInterface, selector string) ([]unstructured.Unstructured, error) {
+func (k *Kube) list(ctx context.Context, ri dynamic.ResourceInterface, what, selector string) ([]unstructured.Unstructured, error) {
 	const page = 250
 	var out []unstructured.Unstructured
 	cont := ""
 	for {
 		var l *unstructured.UnstructuredList
-		err := k.retry(ctx, "list", func(ctx context.Context) error {
+		err := k.retry(ctx, what, func(ctx context.Context) error {
 			var err error
 			l, err = ri.List(ctx, metav1.ListOptions{LabelSelector: selector, Limit: page, Continue: cont})
 			return err
@@ -321,4 +374,13 @@ func (k *Kube) list(ctx context.Context, ri dynamic.ResourceInterface, selector 
 			return out, nil
 		}
 	}
+}
+
+// describe names obj for messages: "Deployment ns/name".
+func describe(obj *unstructured.Unstructured) string {
+	name := obj.GetName()
+	if ns := obj.GetNamespace(); ns != "" {
+		name = ns + "/" + name
+	}
+	return obj.GetKind() + " " + name
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +38,11 @@ func TestTransient(t *testing.T) {
 		{apierrors.NewForbidden(gr, "web", errors.New("no")), false},
 		{apierrors.NewBadRequest("bad"), false},
 		{errors.New("some other failure"), false},
+		{fmt.Errorf("reading the body: %w", io.ErrUnexpectedEOF), true},
+		{&url.Error{Op: "Get", URL: "https://x", Err: io.EOF}, true},
+		// client-go's "unknown" 403 carries an UnexpectedServerResponse cause.
+		{apierrors.NewGenericServerResponse(403, "get", gr, "", "unknown", 0, false), false},
+		{apierrors.NewGenericServerResponse(502, "get", gr, "", "bad gateway", 0, false), true},
 	} {
 		if got := Transient(tc.err); got != tc.want {
 			t.Errorf("Transient(%v) = %v, want %v", tc.err, got, tc.want)
@@ -103,5 +110,47 @@ func TestRetryTimeout(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestRetryAfterBounded: a server that always answers 429 with a
+// Retry-After of an hour gets Attempts requests, not client-go's ten per
+// attempt, and the wait is capped by MaxRetryAfter; the error says how
+// often it was tried. A 403 is asked once.
+func TestRetryAfterBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		code      int
+		wantCalls int32
+		wantErr   string
+	}{
+		{"429", http.StatusTooManyRequests, 3, "reading API discovery from %s (3 attempts): the server has received too many requests"},
+		{"503", http.StatusServiceUnavailable, 3, "reading API discovery from %s (3 attempts): the server is currently unable"},
+		// Discovery makes "unknown" of a 403; the error says what it was.
+		{"403", http.StatusForbidden, 1, "reading API discovery from %s: the server answered 403 Forbidden"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				w.Header().Set("Retry-After", "3600")
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.code)
+				fmt.Fprintf(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","message":"slow down","code":%d}`, tc.code)
+			}))
+			defer srv.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard
+			defer cancel()
+			_, err := NewKube(ctx, &rest.Config{Host: srv.URL}, KubeOptions{Backoff: time.Millisecond, MaxRetryAfter: 10 * time.Millisecond})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if want := fmt.Sprintf(tc.wantErr, srv.URL); !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q, want %q", err, want)
+			}
+			if n := calls.Load(); n != tc.wantCalls {
+				t.Errorf("%d requests, want %d", n, tc.wantCalls)
+			}
+		})
 	}
 }

@@ -2,10 +2,12 @@ package faultproxy
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -26,13 +28,21 @@ type Options struct {
 	Transport http.RoundTripper
 	// Rules are the initial rules, see [Proxy.SetRules].
 	Rules []Rule
+	// TLS serves HTTPS with a self-signed certificate for 127.0.0.1
+	// (see [Proxy.CACert]) instead of plain HTTP. Kubernetes clients send
+	// bearer tokens only over TLS.
+	TLS bool
 }
 
 // Proxy is a running fault-injecting proxy. Its methods are safe for
 // concurrent use.
 type Proxy struct {
-	// URL is the proxy's base URL, http://127.0.0.1:<port>.
+	// URL is the proxy's base URL, http://127.0.0.1:<port> (https with
+	// Options.TLS).
 	URL string
+	// CACert is the PEM of the certificate the proxy serves with
+	// Options.TLS, for clients to trust; nil without.
+	CACert []byte
 
 	target    *url.URL
 	transport http.RoundTripper
@@ -66,9 +76,22 @@ func Start(opts Options) (*Proxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("faultproxy: %w", err)
 	}
-	p := &Proxy{URL: "http://" + ln.Addr().String(), target: target, transport: tr, ln: ln, done: make(chan struct{})}
+	p := &Proxy{URL: "http://" + ln.Addr().String(), target: target, transport: tr, done: make(chan struct{})}
 	p.SetRules(opts.Rules...)
-	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second,
+		// Aborted connections are the point; don't log them.
+		ErrorLog: log.New(io.Discard, "", 0)}
+	if opts.TLS {
+		cert, caPEM, err := selfSigned()
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		p.URL, p.CACert = "https://"+ln.Addr().String(), caPEM
+		// HTTP/1.1 only: its connections are what the faults drop.
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}})
+	}
+	p.ln = ln
 	go func() {
 		defer close(p.done)
 		_ = p.srv.Serve(ln)
@@ -249,6 +272,9 @@ func resetConn(w http.ResponseWriter) {
 	conn, _, err := hj.Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+		conn = tc.NetConn() // TLS: reset the TCP connection beneath
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)

@@ -2,6 +2,8 @@ package faultproxy
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -30,13 +32,21 @@ func backend(t *testing.T) *httptest.Server {
 
 func start(t *testing.T, target string, rules ...Rule) *Proxy {
 	t.Helper()
-	p, err := Start(Options{Target: target, Rules: rules})
+	return startOpts(t, Options{Target: target, Rules: rules})
+}
+
+func startOpts(t *testing.T, opts Options) *Proxy {
+	t.Helper()
+	p, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Close() })
 	return p
 }
+
+// caPool trusts the proxies' certificates, see startOpts.
+var caPool = x509.NewCertPool()
 
 // do sends one request on a fresh connection, so that the client's own
 // retries of reused connections play no part.
@@ -49,7 +59,7 @@ func do(t *testing.T, method, u, body string, header http.Header) (*http.Respons
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: caPool}}, Timeout: 10 * time.Second}
 	resp, err := c.Do(req)
 	if err != nil {
 		return nil, "", err
@@ -60,6 +70,12 @@ func do(t *testing.T, method, u, body string, header http.Header) (*http.Respons
 }
 
 func TestFaults(t *testing.T) {
+	for _, useTLS := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tls=%v", useTLS), func(t *testing.T) { testFaults(t, useTLS) })
+	}
+}
+
+func testFaults(t *testing.T, useTLS bool) {
 	be := backend(t)
 	for _, tc := range []struct {
 		name  string
@@ -108,7 +124,13 @@ func TestFaults(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := start(t, be.URL, Rule{Name: "r", Match: Match{Resource: "pods"}, Fault: tc.fault})
+			p := startOpts(t, Options{Target: be.URL, TLS: useTLS, Rules: []Rule{{Name: "r", Match: Match{Resource: "pods"}, Fault: tc.fault}}})
+			if useTLS != strings.HasPrefix(p.URL, "https://") || useTLS != (p.CACert != nil) {
+				t.Fatalf("TLS %v: URL %s", useTLS, p.URL)
+			}
+			if useTLS && !caPool.AppendCertsFromPEM(p.CACert) {
+				t.Fatal("CACert holds no certificate")
+			}
 			resp, body, err := do(t, "GET", p.URL+"/api/v1/namespaces/a/pods/b", "", nil)
 			tc.check(t, resp, body, err)
 			// Another resource is not matched.
@@ -129,7 +151,7 @@ func TestTimes(t *testing.T) {
 	var seen []int
 	p := start(t, be.URL,
 		Rule{Name: "twice", Fault: Status(503), Times: 2, Then: func(n int) { seen = append(seen, n) }},
-		Rule{Name: "then", Match: Match{Method: "POST"}, Fault: Status(500), Times: 1},
+		Rule{Name: "then", Match: Match{Method: "POST", Path: "/x"}, Fault: Status(500), Times: 1},
 	)
 	var codes []int
 	for range 4 {

@@ -29,6 +29,8 @@ type Rule struct {
 type Match struct {
 	// Method is the HTTP method, e.g. "PATCH".
 	Method string
+	// Path is the whole URL path, e.g. "/apis" (API discovery).
+	Path string
 	// PathPrefix is a prefix of the URL path.
 	PathPrefix string
 	// Resource is a Kubernetes resource (plural, lower case, e.g.
@@ -42,6 +44,7 @@ type Match struct {
 
 func (m Match) matches(r *Request) bool {
 	return (m.Method == "" || strings.EqualFold(m.Method, r.Method)) &&
+		(m.Path == "" || m.Path == r.Path) &&
 		(m.PathPrefix == "" || strings.HasPrefix(r.Path, m.PathPrefix)) &&
 		(m.Resource == "" || m.Resource == r.Resource) &&
 		(m.Action == "" || m.Action == r.Action)

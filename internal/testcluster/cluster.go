@@ -305,3 +305,18 @@ func (c *Cluster) WriteKubeconfig(path string) error {
 	}
 	return nil
 }
+
+// KillAPIServer kills kube-apiserver at once (SIGKILL), as a crashed or
+// lost server, and waits for it to exit; etcd keeps running. Clients then
+// find the port closed. It is for tests of clients under failure; [Stop]
+// still cleans up afterwards.
+func (c *Cluster) KillAPIServer() {
+	if c.apiserver == nil {
+		return
+	}
+	if done, _ := c.apiserver.exited(); done {
+		return
+	}
+	_ = c.apiserver.cmd.Process.Kill()
+	<-c.apiserver.done
+}
