@@ -279,6 +279,22 @@ func (r *Registry) ToObject(m proto.Message) (runtime.Object, error) {
 	if k.GoType == nil {
 		return toUnstructured(m, k)
 	}
+	if obj, ok := reflect.New(k.GoType).Interface().(runtime.Object); ok {
+		if err := copyMessage(m.ProtoReflect(), reflect.ValueOf(obj).Elem()); err == nil {
+			obj.GetObjectKind().SetGroupVersionKind(k.GVK)
+			return obj, nil
+		}
+		// What the copier cannot do, the wire form can: fall through to
+		// it, which reports the error if there is one.
+	}
+	return r.wireToObject(m, k)
+}
+
+// wireToObject converts m through its wire form: proto.Marshal, then the
+// Go struct's generated Unmarshal. It is the reference that the direct
+// copy (direct.go) must agree with.
+func (r *Registry) wireToObject(m proto.Message, k *Kind) (runtime.Object, error) {
+	name := k.Message.Descriptor().FullName()
 	buf := wireBufs.Get().(*[]byte)
 	defer wireBufs.Put(buf)
 	b, err := wireOptions.MarshalAppend((*buf)[:0], m)

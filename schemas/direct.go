@@ -1,0 +1,204 @@
+package schemas
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// This file copies a dynamic message straight into the k8s.io/api Go
+// struct its descriptor was derived from (see describe.go), field by
+// field, instead of encoding it to the wire form and decoding that with
+// the struct's generated Unmarshal. The result is the one Unmarshal
+// gives: the same fields set, Quantity parsed by resource.ParseQuantity,
+// Time made local, empty messages of pointer fields allocated. A Go type
+// the copier has no plan for falls back to the wire path.
+
+// structPlan maps the field numbers of a message to the fields of the Go
+// struct it describes.
+type structPlan struct {
+	byNumber map[protoreflect.FieldNumber]int // → struct field index
+}
+
+var structPlans sync.Map // reflect.Type → *structPlan
+
+func planFor(t reflect.Type) (*structPlan, error) {
+	if p, ok := structPlans.Load(t); ok {
+		return p.(*structPlan), nil
+	}
+	p := &structPlan{byNumber: map[protoreflect.FieldNumber]int{}}
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		tag, ok := sf.Tag.Lookup("protobuf")
+		if !ok || tag == "-" {
+			continue
+		}
+		num, _, err := parseTag(tag, sf.Name)
+		if err != nil {
+			return nil, err
+		}
+		p.byNumber[protoreflect.FieldNumber(num)] = i
+	}
+	structPlans.Store(t, p)
+	return p, nil
+}
+
+var (
+	quantityGoType  = reflect.TypeFor[resource.Quantity]()
+	timeGoType      = reflect.TypeFor[metav1.Time]()
+	microTimeGoType = reflect.TypeFor[metav1.MicroTime]()
+	fieldsV1GoType  = reflect.TypeFor[metav1.FieldsV1]()
+)
+
+// copyMessage copies m into v, an addressable value of the Go type m
+// describes: a struct, or a named slice (a message with one repeated
+// field, items).
+func copyMessage(m protoreflect.Message, v reflect.Value) error {
+	t := v.Type()
+	switch t {
+	case quantityGoType:
+		fd := m.Descriptor().Fields().ByNumber(1)
+		if !m.Has(fd) {
+			return nil // as Unmarshal: an empty message leaves the zero Quantity
+		}
+		q, err := resource.ParseQuantity(m.Get(fd).String())
+		if err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(q))
+		return nil
+	case timeGoType, microTimeGoType:
+		fields := m.Descriptor().Fields()
+		secs, nanos := m.Get(fields.ByNumber(1)).Int(), m.Get(fields.ByNumber(2)).Int()
+		// As the generated Unmarshal: an empty message is the zero time,
+		// anything else the local time.
+		var tm time.Time
+		if m.Has(fields.ByNumber(1)) || m.Has(fields.ByNumber(2)) {
+			tm = time.Unix(secs, nanos).Local()
+		}
+		v.Field(0).Set(reflect.ValueOf(tm))
+		return nil
+	case fieldsV1GoType:
+		if fd := m.Descriptor().Fields().ByNumber(1); m.Has(fd) {
+			v.Field(0).SetBytes(append([]byte{}, m.Get(fd).Bytes()...))
+		}
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		fd := m.Descriptor().Fields().ByNumber(1)
+		if fd == nil || !fd.IsList() {
+			return fmt.Errorf("%s: no items field", t)
+		}
+		if !m.Has(fd) {
+			// As Unmarshal: the message was there, so the slice is,
+			// empty but not nil.
+			v.Set(reflect.MakeSlice(t, 0, 0))
+			return nil
+		}
+		return copyList(m.Get(fd).List(), fd, v)
+	case reflect.Struct:
+	default:
+		return fmt.Errorf("cannot copy a message into %s", t)
+	}
+	p, err := planFor(t)
+	if err != nil {
+		return err
+	}
+	var rangeErr error
+	m.Range(func(fd protoreflect.FieldDescriptor, val protoreflect.Value) bool {
+		i, ok := p.byNumber[fd.Number()]
+		if !ok {
+			rangeErr = fmt.Errorf("%s has no field numbered %d", t, fd.Number())
+			return false
+		}
+		f := v.Field(i)
+		switch {
+		case fd.IsList():
+			rangeErr = copyList(val.List(), fd, f)
+		case fd.IsMap():
+			rangeErr = copyMap(val.Map(), fd, f)
+		default:
+			rangeErr = copySingular(val, fd, f)
+		}
+		if rangeErr != nil {
+			rangeErr = fmt.Errorf("%s: %w", fd.Name(), rangeErr)
+			return false
+		}
+		return true
+	})
+	return rangeErr
+}
+
+// copySingular copies one value of field fd into f, allocating f first
+// when it is a pointer.
+func copySingular(val protoreflect.Value, fd protoreflect.FieldDescriptor, f reflect.Value) error {
+	if f.Kind() == reflect.Pointer {
+		p := reflect.New(f.Type().Elem())
+		if err := copySingular(val, fd, p.Elem()); err != nil {
+			return err
+		}
+		f.Set(p)
+		return nil
+	}
+	switch fd.Kind() {
+	case protoreflect.MessageKind, protoreflect.GroupKind:
+		return copyMessage(val.Message(), f)
+	case protoreflect.BoolKind:
+		f.SetBool(val.Bool())
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind,
+		protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
+		f.SetInt(val.Int())
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind, protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		f.SetUint(val.Uint())
+	case protoreflect.FloatKind, protoreflect.DoubleKind:
+		f.SetFloat(val.Float())
+	case protoreflect.StringKind:
+		f.SetString(val.String())
+	case protoreflect.BytesKind:
+		// The generated Unmarshal leaves an empty bytes field non-nil.
+		f.SetBytes(append([]byte{}, val.Bytes()...))
+	default:
+		return fmt.Errorf("unsupported field kind %s", fd.Kind())
+	}
+	return nil
+}
+
+// copyList copies a repeated field into the slice f.
+func copyList(l protoreflect.List, fd protoreflect.FieldDescriptor, f reflect.Value) error {
+	n := l.Len()
+	s := reflect.MakeSlice(f.Type(), n, n)
+	for i := 0; i < n; i++ {
+		if err := copySingular(l.Get(i), fd, s.Index(i)); err != nil {
+			return err
+		}
+	}
+	f.Set(s)
+	return nil
+}
+
+// copyMap copies a map field into the Go map f.
+func copyMap(pm protoreflect.Map, fd protoreflect.FieldDescriptor, f reflect.Value) error {
+	gm := reflect.MakeMapWithSize(f.Type(), pm.Len())
+	kt, vt := f.Type().Key(), f.Type().Elem()
+	vfd := fd.MapValue()
+	var err error
+	pm.Range(func(k protoreflect.MapKey, val protoreflect.Value) bool {
+		gv := reflect.New(vt).Elem()
+		if err = copySingular(val, vfd, gv); err != nil {
+			return false
+		}
+		gm.SetMapIndex(reflect.ValueOf(k.String()).Convert(kt), gv)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	f.Set(gm)
+	return nil
+}
