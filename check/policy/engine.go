@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 	"google.golang.org/protobuf/proto"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/skyc-dev/skyc/check"
 	"github.com/skyc-dev/skyc/check/awscheck"
@@ -79,6 +81,9 @@ type Engine struct {
 	policies []*stdlib.Policy
 	cfg      *config.Config
 	byID     map[string]*stdlib.Policy
+
+	libOnce     sync.Once
+	workloadsFn starlark.Callable // _lib.sky's workloads, see lib
 }
 
 // New returns an engine. It is an error for skyc.yaml to set the
@@ -296,7 +301,7 @@ func (e *Engine) checkGroup(ctx context.Context, g *group) ([]check.Finding, err
 	values := make([]starlark.Value, 0, len(g.objs))
 	index := map[proto.Message]int{}
 	for i, o := range g.objs {
-		m, err := e.opts.Registry.FromObject(o.Obj)
+		m, err := e.toMessage(o.Obj)
 		if err != nil {
 			continue // a custom resource, or a kind without a message type
 		}
@@ -319,16 +324,19 @@ func (e *Engine) checkGroup(ctx context.Context, g *group) ([]check.Finding, err
 		"required_labels": required,
 		"cost_labels":     stringList(e.costLabels(g.env)),
 	})
-	pctx := starlarkstruct.FromStringDict(starlark.String("ctx"), starlark.StringDict{
-		"objects": starlark.NewList(values),
-		"env":     starlark.String(g.env),
-		"config":  cfg,
-	})
-	pctx.Freeze()
+	objects := starlark.NewList(values)
+	objects.Freeze()
 	where := g.file
 	if g.env != "" {
 		where += " (" + g.env + ")"
 	}
+	pctx := starlarkstruct.FromStringDict(starlark.String("ctx"), starlark.StringDict{
+		"objects":   objects,
+		"workloads": e.workloads(ctx, objects, settings),
+		"env":       starlark.String(g.env),
+		"config":    cfg,
+	})
+	pctx.Freeze()
 	var out []check.Finding
 	for _, p := range e.policies {
 		sev, on := severity(p, settings)
@@ -347,6 +355,79 @@ func (e *Engine) checkGroup(ctx context.Context, g *group) ([]check.Finding, err
 		out = append(out, fs...)
 	}
 	return out, nil
+}
+
+// workloads returns ctx.workloads for the objects, computed once for all
+// the policies by _lib.sky's workloads(), or None when no policy is on or
+// it fails (each policy that needs them then computes them itself, and
+// fails as it would have).
+func (e *Engine) workloads(ctx context.Context, objects *starlark.List, settings config.Policies) starlark.Value {
+	on := false
+	for _, p := range e.policies {
+		if _, ok := severity(p, settings); ok {
+			on = true
+			break
+		}
+	}
+	fn := e.lib()
+	if !on || fn == nil {
+		return starlark.None
+	}
+	v, err := e.opts.Runtime.Call(ctx, policyLib, fn, starlark.Tuple{objects}, nil)
+	if err != nil {
+		return starlark.None
+	}
+	return v
+}
+
+// policyLib is the label of the policies' library.
+const policyLib = lang.StdlibPrefix + stdlib.PoliciesDir + "/_lib.sky"
+
+// lib returns the policies' library's workloads function, loading the
+// library once; nil if it has none.
+func (e *Engine) lib() starlark.Callable {
+	e.libOnce.Do(func() {
+		if e.opts.Runtime == nil {
+			return
+		}
+		globals, err := e.opts.Runtime.Load(context.Background(), policyLib)
+		if err != nil {
+			return
+		}
+		if fn, ok := globals["workloads"].(starlark.Callable); ok {
+			e.workloadsFn = fn
+		}
+	})
+	return e.workloadsFn
+}
+
+// toMessage converts an object into the typed message the policies see,
+// as Registry.FromObject does, without FromObject's search of every kind
+// or its check for required fields (the descriptors declare none).
+func (e *Engine) toMessage(obj kruntime.Object) (proto.Message, error) {
+	w, ok := obj.(wireObject)
+	if !ok {
+		return e.opts.Registry.FromObject(obj)
+	}
+	k, ok := e.opts.Registry.KindFor(obj.GetObjectKind().GroupVersionKind())
+	if !ok || k.GoType == nil || reflect.TypeOf(obj) != reflect.PointerTo(k.GoType) {
+		return e.opts.Registry.FromObject(obj)
+	}
+	b, err := w.Marshal()
+	if err != nil {
+		return e.opts.Registry.FromObject(obj) // for FromObject's error
+	}
+	m := k.Message.New().Interface()
+	if err := (proto.UnmarshalOptions{AllowPartial: true}).Unmarshal(b, m); err != nil {
+		return e.opts.Registry.FromObject(obj)
+	}
+	return m, nil
+}
+
+// wireObject is a k8s.io/api type with its generated protobuf codec.
+type wireObject interface {
+	kruntime.Object
+	Marshal() ([]byte, error)
 }
 
 func stringList(ss []string) *starlark.List {
