@@ -291,3 +291,182 @@ func TestDiffKubeFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffAPIServerLostMidRun: the API server of a cluster of the test's
+// own is killed while skyc diff is comparing (when the first request for
+// a Deployment arrives). The diff ends in bounded time with errors that
+// name the server, exit 2, and never says "no changes".
+func TestDiffAPIServerLostMidRun(t *testing.T) {
+	r := newDiffRepo(t, "lost", false)
+	c := testcluster.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	installExampleCRDs(t, ctx, c)
+	p := kubeProxy(t, r, c)
+	p.SetRules(faultproxy.Rule{
+		Name: "kill", Match: faultproxy.Match{Resource: "deployments"}, Fault: faultproxy.Pass(), Times: 1,
+		Then: func(int) { c.KillAPIServer() },
+	})
+	f := r.diffWithin(t, "--context="+faultContext, "./...")
+	t.Logf("skyc diff ended %v after it started, exit %d:\n%s", f.took, f.code, f.problems())
+	if p.Hits("kill") != 1 {
+		t.Fatalf("no request for a Deployment arrived: the server was never killed")
+	}
+	if f.code != 2 || f.plan.Status != "incomplete" || len(f.plan.Problems) == 0 {
+		t.Fatalf("exit %d, status %s, %d problems, want 2, incomplete and problems:\n%s", f.code, f.plan.Status, len(f.plan.Problems), f.out)
+	}
+	for _, pr := range f.plan.Problems {
+		if !strings.Contains(pr.Message, "cannot reach "+p.URL) {
+			t.Errorf("problem %s: %q does not say that %s could not be reached", pr.Address, pr.Message, p.URL)
+		}
+	}
+	if !strings.Contains(f.problems(), "Deployment/"+r.ns["staging"]+"/") {
+		t.Errorf("the Deployment being read when the server died is not a problem:\n%s", f.problems())
+	}
+	// The text report says so too, against the dead server.
+	out, _, code := r.run(skycBinary(t), "diff", "--aws=false", "--context="+faultContext, "./...")
+	if code != 2 || strings.Contains(out, "No changes") || !strings.Contains(out, "error: cannot reach "+p.URL+" (reading API discovery, 3 attempts)") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// awsFaultRepo is a repository with one service that renders a bucket, its
+// stack and its runtime role, deployed on a moto_server; its diffs compare
+// only AWS, through a fault proxy in front of moto.
+func awsFaultRepo(t *testing.T) (*diffRepo, *faultproxy.Proxy) {
+	t.Helper()
+	endpoint := startMoto(t)
+	r := newDiffRepo(t, "awsfaults", false)
+	if err := r.write("skyc.yaml", fmt.Sprintf(`defaults:
+  kubeconfig: %s
+environments:
+  staging:
+    cluster: skyc-test
+    namespace: %s
+    region: eu-central-1
+    aws:
+      account_id: "123456789012"
+      oidc_provider: oidc.eks.eu-central-1.amazonaws.com/id/ABC
+`, r.kubeconfig, r.ns["staging"])); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"services/payments-api.sky", "services/ledger-worker.sky", "services/nightly-report.sky"} {
+		os.Remove(filepath.Join(r.dir, f))
+	}
+	if err := r.write("services/api.sky", `def main(ctx):
+    data = aws.bucket("data")
+    api = service(name = "api", team = "web", image = "x/api:1.0", replicas = 1, aws = [data], cost_centre = "cc-1234")
+    data.grant_read(api)
+    return api
+`); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := r.run(skycBinary(t), "render", "-o", "out", "./..."); code != 0 {
+		t.Fatalf("skyc render -o: %s", errOut)
+	}
+	body, err := os.ReadFile(filepath.Join(r.dir, "out/staging/api/cloudformation/api-staging.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployStack(t, endpoint, "api-staging", string(body))
+	p, err := faultproxy.Start(faultproxy.Options{Target: endpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	r.flags = []string{"--kubernetes=false", "--aws-endpoint=" + p.URL}
+	return r, p
+}
+
+// TestDiffAWSFaults: the stack and role deployed as rendered; a diff
+// through a throttling, slow or connection-dropping AWS endpoint retries
+// what is transient to the right answer (no changes, exit 0) or reports
+// per target and object what it could not compare (exit 2).
+func TestDiffAWSFaults(t *testing.T) {
+	r, p := awsFaultRepo(t)
+	const target = "staging/aws:123456789012/eu-central-1"
+	throttle := func(action string, times int) []faultproxy.Rule {
+		return []faultproxy.Rule{{Name: "fault", Match: faultproxy.Match{Action: action}, Fault: faultproxy.AWSThrottle(), Times: times}}
+	}
+	for _, tc := range []struct {
+		name     string
+		rules    []faultproxy.Rule
+		args     []string
+		wantCode int
+		// hits is how often the rule "fault" must have fired; 0: at least once.
+		hits int
+		// For exit 2: problems must each appear in the problems or target
+		// errors, and at least minUnchanged objects were still compared.
+		problems     []string
+		minUnchanged int
+	}{{
+		name:     "throttled reading the role, twice",
+		rules:    throttle("GetRole", 2),
+		wantCode: 0, hits: 2,
+	}, {
+		name:     "throttled checking the credentials, twice",
+		rules:    throttle("GetCallerIdentity", 2),
+		wantCode: 0, hits: 2,
+	}, {
+		name: "connection reset and an answer cut short",
+		rules: []faultproxy.Rule{
+			{Name: "fault", Match: faultproxy.Match{Action: "DescribeStacks"}, Fault: faultproxy.Reset(), Times: 1},
+			{Name: "fault", Match: faultproxy.Match{Action: "GetTemplate"}, Fault: faultproxy.Truncate(), Times: 1},
+		},
+		wantCode: 0, hits: 2,
+	}, {
+		name:     "503 creating the change set, once",
+		rules:    []faultproxy.Rule{{Name: "fault", Match: faultproxy.Match{Action: "CreateChangeSet"}, Fault: faultproxy.AWSError(503, "ServiceUnavailable", "Service is unavailable"), Times: 1}},
+		wantCode: 0, hits: 1,
+	}, {
+		name:     "throttled reading the role, always",
+		rules:    throttle("GetRole", 0),
+		wantCode: 2, hits: 3,
+		problems: []string{"IAMRole/api-staging: reading role api-staging: operation error IAM: GetRole, exceeded maximum number of attempts, 3", "Throttling: Rate exceeded"},
+		// The stack.
+		minUnchanged: 1,
+	}, {
+		name:     "throttled checking the credentials, always",
+		rules:    throttle("GetCallerIdentity", 0),
+		wantCode: 2, hits: 3,
+		problems: []string{"target " + target + ": cannot reach " + p.URL + " as the configured credentials (3 attempts)", "Throttling: Rate exceeded"},
+	}, {
+		name:     "reading stacks slower than the request timeout",
+		rules:    []faultproxy.Rule{{Name: "fault", Match: faultproxy.Match{Action: "DescribeStacks"}, Fault: faultproxy.Delay(time.Hour)}},
+		args:     []string{"--request-timeout=2s"},
+		wantCode: 2, hits: 3,
+		problems: []string{"AWS::CloudFormation::Stack/api-staging: describing stack api-staging: operation error CloudFormation: DescribeStacks, exceeded maximum number of attempts, 3", "Client.Timeout exceeded"},
+		// The role.
+		minUnchanged: 1,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p.SetRules(tc.rules...)
+			defer p.SetRules()
+			f := r.diffWithin(t, append(tc.args, "./...")...)
+			if f.code != tc.wantCode {
+				t.Errorf("exit %d, want %d; problems:\n%s", f.code, tc.wantCode, f.problems())
+			}
+			if n := p.Hits("fault"); tc.hits > 0 && n != tc.hits || n == 0 {
+				t.Errorf("the fault fired %d times, want %d", n, tc.hits)
+			}
+			if tc.wantCode == 0 {
+				if f.plan.Status != "no_changes" || f.plan.Summary["unchanged"] != 2 {
+					t.Errorf("status %s, summary %v; want the stack and the role unchanged", f.plan.Status, f.plan.Summary)
+				}
+				return
+			}
+			if f.plan.Status != "incomplete" {
+				t.Errorf("status %s, want incomplete", f.plan.Status)
+			}
+			problems := f.problems()
+			for _, want := range tc.problems {
+				if !strings.Contains(problems, want) {
+					t.Errorf("problems lack %q:\n%s", want, problems)
+				}
+			}
+			if f.plan.Summary["unchanged"] < tc.minUnchanged {
+				t.Errorf("%d unchanged, want at least %d: the other objects were not compared", f.plan.Summary["unchanged"], tc.minUnchanged)
+			}
+		})
+	}
+}

@@ -11,11 +11,16 @@
 // fails there, with one clear error, instead of once per object.
 //
 // Every request has its own timeout ([KubeOptions].RequestTimeout) and is
-// retried with exponential backoff when the failure is transient (the
-// connection was refused or reset, the request timed out, the server said
-// 429 or 5xx); answers such as NotFound, Invalid or Forbidden are returned
-// at once. A kind the cluster does not serve is an [*UnknownKindError] for
-// that object alone.
+// retried, at most [KubeOptions].Attempts times in all, when the failure
+// is transient (the connection was refused, reset or cut short, the
+// request timed out, the server said 429 or 5xx), waiting an exponential
+// backoff capped by MaxBackoff, or the server's Retry-After capped by
+// MaxRetryAfter. client-go's own retries are turned off, so that this is
+// the one policy. Answers such as NotFound, Invalid or Forbidden are
+// returned at once. Errors name the request, the object, the server and
+// the attempts. A kind the cluster does not serve is an
+// [*UnknownKindError] for that object alone; a kind whose API group's
+// discovery failed is an error, never taken for absent.
 //
 // [Kube.Get] reads an object, [Kube.DryRunApply] computes what a
 // server-side apply would store (dryRun=All, force, a field manager) and
@@ -26,7 +31,10 @@
 //
 // An [AWS] reads one account and region through the AWS SDK for Go v2,
 // with the default credential chain or a profile, and an endpoint that can
-// be overridden (a moto_server on loopback in tests). [AWS.Stack] reads a
+// be overridden (a moto_server on loopback in tests). The SDK's standard
+// retryer retries throttling, 5xx, timeouts and dropped connections
+// ([AWSOptions].Attempts, backoff capped by MaxBackoff); each attempt has
+// its own timeout and each call a deadline. [AWS.Stack] reads a
 // deployed CloudFormation stack: its original template and parameters.
 // [AWS.PreviewChangeSet] creates a change set for a template, waits for
 // it, reads CloudFormation's verdict per resource (Add, Modify, Remove;
