@@ -51,6 +51,11 @@ type Options struct {
 	Shape Shape
 	// Envs names the environments of skyc.yaml; nil means ["production"].
 	Envs []string
+	// Findings makes some services break platform policies and the API
+	// server's validation (some through their team's library) and waive
+	// policies, with used, unused and expired waivers, for tests of
+	// skyc check. Without it, skyc check finds nothing in a fleet.
+	Findings bool
 }
 
 // File is one file of a generated repository.
@@ -136,12 +141,20 @@ func Generate(opts Options) *Fleet {
 
 	teams := teamNames(max(1, n/25))
 	for i, t := range teams {
-		f.add(TeamLib(t), teamLib(t, 1000+i*7))
+		lib := teamLib(t, 1000+i*7)
+		if opts.Findings {
+			lib += teamHarden
+		}
+		f.add(TeamLib(t), lib)
 	}
 	for i := 0; i < n; i++ {
 		team := teams[i%len(teams)]
 		g := &gen{rng: rng, team: team, index: i}
-		f.add(g.file(opts.Shape))
+		p, src := g.file(opts.Shape)
+		if opts.Findings {
+			src = withMistakes(src, team, mistakes(i, g.kind, "svc"))
+		}
+		f.add(p, src)
 		f.Services = append(f.Services, Service{
 			Name:    g.name,
 			Team:    team,
