@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -163,6 +164,13 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	klog.LogToStderr(false)
 	klog.SetOutput(io.Discard)
 
+	if os.Getenv("GOGC") == "" {
+		// As for skyc render: a check allocates a lot per service and,
+		// checking each service as it is rendered, keeps little (about
+		// 150 MiB for 3000 services). Collecting at 150% of the live heap
+		// saves about a tenth of the CPU time. GOGC overrides it.
+		debug.SetGCPercent(150)
+	}
 	stop, ok := profiles(env, f.render.cpuProf, f.render.memProf)
 	if !ok {
 		return exitError
