@@ -435,7 +435,7 @@ func TestDiffAWSFaults(t *testing.T) {
 		rules:    []faultproxy.Rule{{Name: "fault", Match: faultproxy.Match{Action: "DescribeStacks"}, Fault: faultproxy.Delay(time.Hour)}},
 		args:     []string{"--request-timeout=2s"},
 		wantCode: 2, hits: 3,
-		problems: []string{"AWS::CloudFormation::Stack/api-staging: describing stack api-staging: operation error CloudFormation: DescribeStacks, exceeded maximum number of attempts, 3", "Client.Timeout exceeded"},
+		problems: []string{"AWS::CloudFormation::Stack/api-staging: describing stack api-staging: timed out (2s per attempt, 3 attempts): operation error CloudFormation: DescribeStacks, exceeded maximum number of attempts, 3"},
 		// The role.
 		minUnchanged: 1,
 	}} {

@@ -135,9 +135,13 @@ func ConnectAWS(ctx context.Context, t AWSTarget, opts AWSOptions) (*AWS, error)
 // by the HTTP client's timeout; the deadline here bounds the whole, so
 // that nothing waits forever.
 func (a *AWS) call(ctx context.Context, f func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(a.opts.Attempts)*(a.opts.RequestTimeout+a.opts.MaxBackoff))
+	cctx, cancel := context.WithTimeout(ctx, time.Duration(a.opts.Attempts)*(a.opts.RequestTimeout+a.opts.MaxBackoff))
 	defer cancel()
-	return f(ctx)
+	err := f(cctx)
+	if err != nil && ctx.Err() == nil && isTimeout(err) {
+		return fmt.Errorf("timed out (%v per attempt, %d attempts): %w", a.opts.RequestTimeout, a.opts.Attempts, err)
+	}
+	return err
 }
 
 // cutShort makes the SDK retry an answer cut short (the connection was
