@@ -21,12 +21,25 @@ import (
 // obj must be a non-nil pointer to a struct with apiVersion and kind set
 // (a k8s.io/api type), or an unstructured object with both set.
 func Encode(obj runtime.Object) ([]byte, error) {
-	return appendEncode(nil, obj)
+	if out, ok := encodeDirect(obj); ok {
+		return out, nil
+	}
+	return appendEncodeTree(nil, obj)
 }
 
 // appendEncode appends the YAML document of obj to b, as Encode returns it.
 // On error b is returned unchanged.
 func appendEncode(b []byte, obj runtime.Object) ([]byte, error) {
+	if out, ok := appendDirect(b, obj); ok {
+		return out, nil
+	}
+	return appendEncodeTree(b, obj)
+}
+
+// appendEncodeTree is appendEncode on the two-pass path: the document tree
+// (tree.go), then the fast emitter (emit.go) or yaml.v2. The direct path
+// (direct.go) hands every object it cannot encode to it.
+func appendEncodeTree(b []byte, obj runtime.Object) ([]byte, error) {
 	tree, err := encodeTree(obj)
 	if err != nil {
 		return b, err
