@@ -323,6 +323,11 @@ func resolvesToString(s string) bool {
 			return false
 		}
 		plain := strings.ReplaceAll(s, "_", "")
+		if !numberChars(plain) {
+			// None of the parses below can succeed (and each failure
+			// allocates an error).
+			return true
+		}
 		if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
 			return false
 		}
@@ -358,6 +363,21 @@ func resolvesToString(s string) bool {
 	case c == '<':
 		// "<<" has no hint in yaml.v2's table and so stays a string.
 		return true
+	}
+	return true
+}
+
+// numberChars reports whether s has only bytes that strconv's integer
+// (any base prefix) and float parsers accept in what resolvesToString
+// gives them: digits, hexadecimal letters, base prefixes, signs, the point.
+func numberChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		case c == 'x', c == 'X', c == 'o', c == 'O', c == '+', c == '-', c == '.':
+		default:
+			return false
+		}
 	}
 	return true
 }
