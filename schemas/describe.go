@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
 )
 
@@ -82,6 +83,12 @@ func scalarField(name string, num int32, typ descriptorpb.FieldDescriptorProto_T
 
 func typeKey(t reflect.Type) string { return t.PkgPath() + "." + t.Name() }
 
+// messageName returns the full name of the message describing Go type t:
+// its package's protobuf package and its name.
+func messageName(t reflect.Type) protoreflect.FullName {
+	return protoreflect.FullName(protoPackage(t.PkgPath()) + "." + t.Name())
+}
+
 // message returns the full name of the message describing Go type t,
 // describing t (and everything it reaches) first if needed. t must be a
 // named struct type or a named slice type.
@@ -93,7 +100,7 @@ func (d *describer) message(t reflect.Type) (string, error) {
 		return "", fmt.Errorf("unnamed type %s cannot become a message", t)
 	}
 	f := d.file(t.PkgPath())
-	full := protoPackage(t.PkgPath()) + "." + t.Name()
+	full := string(messageName(t))
 	d.messages[t] = full // before recursing: types may refer to themselves
 	msg := &descriptorpb.DescriptorProto{Name: proto.String(t.Name())}
 	f.MessageType = append(f.MessageType, msg)

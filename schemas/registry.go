@@ -57,7 +57,8 @@ var (
 // Default returns the registry of every output type skyc renders: every
 // built-in Kubernetes kind that client-go's scheme knows, and the AWS types
 // of package schemas/aws (CloudFormation templates and resources, IAM
-// policies). It is built once per process on first use.
+// policies). It is built once per process on first use, from the
+// descriptors prebuilt at go generate time (see prebuilt.go).
 func Default() (*Registry, error) {
 	defaultOnce.Do(func() {
 		k8s, err := Build(scheme.Scheme)
@@ -70,7 +71,13 @@ func Default() (*Registry, error) {
 			defaultErr = fmt.Errorf("building the AWS types: %w", err)
 			return
 		}
-		defaultRegistry, defaultErr = k8s.Extend(files)
+		// k8s is this function's own: add the AWS files to it rather
+		// than copy every type into a new registry as Extend does.
+		if err := k8s.addFiles(files); err != nil {
+			defaultErr = fmt.Errorf("extending the registry: %w", err)
+			return
+		}
+		defaultRegistry = k8s
 	})
 	return defaultRegistry, defaultErr
 }
@@ -78,8 +85,24 @@ func Default() (*Registry, error) {
 // Build derives a registry from the external (versioned) kinds of s whose Go
 // types live in k8s.io/api, without the AWS types. Most callers want
 // Default.
+//
+// For client-go's scheme.Scheme, Build takes the descriptors prebuilt
+// from it at go generate time (prebuilt.go), which a test keeps equal to
+// what deriving them gives; any other scheme, or a kind the prebuilt
+// descriptors lack, is derived from the Go types' struct tags.
 func Build(s *runtime.Scheme) (*Registry, error) {
-	d := newDescriber()
+	goTypes, goKinds := kindTypes(s)
+	if s == scheme.Scheme {
+		if r, ok := prebuiltRegistry(goTypes, goKinds); ok {
+			return r, nil
+		}
+	}
+	return derive(goTypes, goKinds)
+}
+
+// kindTypes returns the Go types of the external kinds of s that live in
+// k8s.io/api, in a stable order, and the kind of each.
+func kindTypes(s *runtime.Scheme) ([]reflect.Type, map[reflect.Type]schema.GroupVersionKind) {
 	goKinds := map[reflect.Type]schema.GroupVersionKind{}
 	for gvk, t := range s.AllKnownTypes() {
 		if gvk.Version == runtime.APIVersionInternal || !strings.HasPrefix(t.PkgPath(), "k8s.io/api/") {
@@ -98,24 +121,56 @@ func Build(s *runtime.Scheme) (*Registry, error) {
 		goTypes = append(goTypes, t)
 	}
 	sort.Slice(goTypes, func(i, j int) bool { return typeKey(goTypes[i]) < typeKey(goTypes[j]) })
+	return goTypes, goKinds
+}
+
+// describeKinds derives the file descriptors of goTypes and everything
+// they reach from their struct tags.
+func describeKinds(goTypes []reflect.Type, goKinds map[reflect.Type]schema.GroupVersionKind) (*describer, error) {
+	d := newDescriber()
 	for _, t := range goTypes {
 		if _, err := d.message(t); err != nil {
 			return nil, fmt.Errorf("describing %s: %w", goKinds[t], err)
 		}
 	}
+	return d, nil
+}
+
+// derive builds a registry of goTypes from descriptors derived from their
+// struct tags.
+func derive(goTypes []reflect.Type, goKinds map[reflect.Type]schema.GroupVersionKind) (*Registry, error) {
+	d, err := describeKinds(goTypes, goKinds)
+	if err != nil {
+		return nil, err
+	}
 	r, err := newRegistry(d.fileSet())
 	if err != nil {
 		return nil, err
 	}
-	for _, t := range goTypes {
-		name := protoreflect.FullName(d.messages[t])
-		mt, err := r.types.FindMessageByName(name)
-		if err != nil {
-			return nil, fmt.Errorf("registering %s: %w", name, err)
-		}
-		r.addKind(&Kind{GVK: goKinds[t], GoType: t, Message: mt})
+	if err := r.addKinds(goTypes, goKinds); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// addKinds registers the kind of each of goTypes, whose messages r's
+// types must hold under the names the describer gives them.
+func (r *Registry) addKinds(goTypes []reflect.Type, goKinds map[reflect.Type]schema.GroupVersionKind) error {
+	for _, t := range goTypes {
+		name := messageName(t)
+		mt, err := r.types.FindMessageByName(name)
+		if err != nil {
+			return fmt.Errorf("registering %s: %w", name, err)
+		}
+		k := &Kind{GVK: goKinds[t], GoType: t, Message: mt}
+		r.kinds[name] = k
+		r.byGVK[k.GVK] = k
+		r.sorted = append(r.sorted, k)
+	}
+	sort.Slice(r.sorted, func(i, j int) bool {
+		return r.sorted[i].Message.Descriptor().FullName() < r.sorted[j].Message.Descriptor().FullName()
+	})
+	return nil
 }
 
 // newRegistry registers every message of set as a dynamic message type.
@@ -162,27 +217,37 @@ func (r *Registry) Extend(files *protoregistry.Files) (*Registry, error) {
 			return err == nil
 		})
 	}
-	for _, fs := range []*protoregistry.Files{r.files, files} {
-		fs.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
-			if err = out.files.RegisterFile(fd); err != nil {
-				return false
-			}
-			if fs == files {
-				err = registerMessages(out.types, fd.Messages())
-				if err == nil {
-					err = registerEnums(out.types, fd.Enums(), fd.Messages())
-				}
-			}
+	if err == nil {
+		r.files.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+			err = out.files.RegisterFile(fd)
 			return err == nil
 		})
-		if err != nil {
-			return nil, fmt.Errorf("extending the registry: %w", err)
-		}
+	}
+	if err == nil {
+		err = out.addFiles(files)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("extending the registry: %w", err)
 	}
 	return out, nil
+}
+
+// addFiles registers every file of files in r, and their messages and
+// enums as dynamic types. It changes r: only for a registry nobody else
+// holds yet.
+func (r *Registry) addFiles(files *protoregistry.Files) error {
+	var err error
+	files.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+		if err = r.files.RegisterFile(fd); err != nil {
+			return false
+		}
+		err = registerMessages(r.types, fd.Messages())
+		if err == nil {
+			err = registerEnums(r.types, fd.Enums(), fd.Messages())
+		}
+		return err == nil
+	})
+	return err
 }
 
 // registerEnums registers the enums of a file (top level and nested in
@@ -215,15 +280,6 @@ func registerMessages(types *protoregistry.Types, msgs protoreflect.MessageDescr
 		}
 	}
 	return nil
-}
-
-func (r *Registry) addKind(k *Kind) {
-	r.kinds[k.Message.Descriptor().FullName()] = k
-	r.byGVK[k.GVK] = k
-	r.sorted = append(r.sorted, k)
-	sort.Slice(r.sorted, func(i, j int) bool {
-		return r.sorted[i].Message.Descriptor().FullName() < r.sorted[j].Message.Descriptor().FullName()
-	})
 }
 
 // Types returns the protobuf type registry that the Starlark bridge
