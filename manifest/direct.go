@@ -61,8 +61,11 @@ type directEncoder struct {
 	depth   int
 	top     bool   // the next struct is the document root
 	scratch []byte // scalar text formatted before it is written
-	ents    []mapEntry
 }
+
+// smallMap is the most members a map may have for its encoder to sort
+// them on the stack (no allocation, no write barriers).
+const smallMap = 16
 
 // mapEntry is one member of a map being written.
 type mapEntry struct {
@@ -134,11 +137,6 @@ func (e *directEncoder) release() {
 	}
 	if cap(e.scratch) > maxPooledBuffer {
 		e.scratch = nil
-	}
-	if len(e.ents) > 0 {
-		// A failed run leaves its map members behind.
-		clear(e.ents)
-		e.ents = e.ents[:0]
 	}
 	directPool.Put(e)
 }
@@ -682,13 +680,17 @@ func newMapDirect(t reflect.Type) yamlEnc {
 				ms.vals = append(ms.vals, reflect.New(t.Elem()).Elem())
 			}
 		}
-		lo := len(e.ents)
+		var local [smallMap]mapEntry
+		ents := local[:0]
+		if n := v.Len(); n > smallMap {
+			ents = make([]mapEntry, 0, n)
+		}
 		var it reflect.MapIter
 		it.Reset(v)
 		for it.Next() {
 			var k, ev reflect.Value
 			if ms != nil {
-				k, ev = ms.key, ms.vals[len(e.ents)-lo]
+				k, ev = ms.key, ms.vals[len(ents)]
 				k.SetIterKey(&it)
 				ev.SetIterValue(&it)
 			} else {
@@ -703,13 +705,10 @@ func newMapDirect(t reflect.Type) yamlEnc {
 			default:
 				ks = strconv.FormatUint(k.Uint(), 10)
 			}
-			e.ents = append(e.ents, mapEntry{key: ks, val: ev})
+			ents = append(ents, mapEntry{key: ks, val: ev})
 		}
-		ents := e.ents[lo:]
 		sortEntries(ents)
 		r := e.mapEntries(ents, ind, inMapping, elem)
-		clear(ents)
-		e.ents = e.ents[:lo]
 		if ms != nil {
 			if r != resFail {
 				// Let go of what the slots point to; a failed run is
@@ -771,15 +770,17 @@ func stringMapDirect(e *directEncoder, v reflect.Value, ind int, inMapping bool)
 	if !e.enter() {
 		return resFail
 	}
-	lo := len(e.ents)
-	for k, s := range v.Interface().(map[string]string) {
-		e.ents = append(e.ents, mapEntry{key: k, sval: s})
+	m := v.Interface().(map[string]string)
+	var local [smallMap]mapEntry
+	ents := local[:0]
+	if len(m) > smallMap {
+		ents = make([]mapEntry, 0, len(m))
 	}
-	ents := e.ents[lo:]
+	for k, s := range m {
+		ents = append(ents, mapEntry{key: k, sval: s})
+	}
 	sortEntries(ents)
 	r := e.mapEntries(ents, ind, inMapping, nil)
-	clear(ents)
-	e.ents = e.ents[:lo]
 	e.depth--
 	return r
 }

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -30,7 +31,13 @@ var plainStrings = func() []string {
 // newPlainFiller is newFiller with strings the direct path does not hand
 // to the two-pass path, so that random objects exercise the direct path.
 func newPlainFiller(r *rand.Rand) *randfill.Filler {
-	return withFillFuncs(randfill.New().RandSource(r)).Funcs(
+	return withPlainFillFuncs(randfill.New().RandSource(r))
+}
+
+// withPlainFillFuncs sets up f to fill k8s objects as newPlainFiller
+// describes.
+func withPlainFillFuncs(f *randfill.Filler) *randfill.Filler {
+	return withFillFuncs(f).Funcs(
 		func(s *string, c randfill.Continue) {
 			if c.Intn(3) == 0 {
 				const alphabet = "abcXYZ019-._/:# '\"@*&!%{}[],"
@@ -85,29 +92,8 @@ func TestDirectMatchesReference(t *testing.T) {
 				continue // no apiVersion and kind (like WatchEvent)
 			}
 			total++
-			got, ok := encodeDirect(obj)
-			if !ok {
-				// Only what the fast emitter cannot write either falls back.
-				if tree, err := encodeTree(obj); err == nil {
-					if _, ok := appendFastYAML(nil, tree); ok {
-						t.Fatalf("%s seed %d: direct path fell back on an object the fast emitter writes", gvk, seed)
-					}
-				}
-				continue
-			}
-			direct++
-			want, err := referenceEncode(obj)
-			if err != nil {
-				t.Fatalf("%s seed %d: reference: %v", gvk, seed, err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("%s seed %d: direct path differs from the reference path:\n%s", gvk, seed, lineDiff(string(want), string(got)))
-			}
-			// Appending to a buffer gives the same bytes after what was there.
-			prefix := []byte("# prefix\n")
-			appended, ok := appendDirect(bytes.Clone(prefix), obj)
-			if !ok || !bytes.Equal(appended, append(prefix, want...)) {
-				t.Fatalf("%s seed %d: appendDirect differs from encodeDirect", gvk, seed)
+			if checkDirect(t, fmt.Sprintf("%s seed %d", gvk, seed), obj) {
+				direct++
 			}
 		}
 	}
@@ -115,6 +101,62 @@ func TestDirectMatchesReference(t *testing.T) {
 	if direct < total/2 {
 		t.Errorf("direct path took only %d of %d random objects", direct, total)
 	}
+}
+
+// checkDirect checks the direct path on obj: if it takes obj, its output
+// (alone and appended to a buffer) is the reference path's; if not, the
+// fast emitter cannot write obj's document tree either. It reports whether
+// the direct path took obj.
+func checkDirect(t *testing.T, name string, obj runtime.Object) bool {
+	t.Helper()
+	got, ok := encodeDirect(obj)
+	if !ok {
+		if tree, err := encodeTree(obj); err == nil {
+			if _, ok := appendFastYAML(nil, tree); ok {
+				t.Fatalf("%s: direct path fell back on an object the fast emitter writes", name)
+			}
+		}
+		return false
+	}
+	want, err := referenceEncode(obj)
+	if err != nil {
+		t.Fatalf("%s: reference: %v", name, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s: direct path differs from the reference path:\n%s", name, lineDiff(string(want), string(got)))
+	}
+	prefix := []byte("# prefix\n")
+	appended, ok := appendDirect(bytes.Clone(prefix), obj)
+	if !ok || !bytes.Equal(appended, append(prefix, want...)) {
+		t.Fatalf("%s: appendDirect differs from encodeDirect", name)
+	}
+	return true
+}
+
+// FuzzEncodeDirect is FuzzEncode with strings that the direct path
+// writes itself (withPlainFillFuncs), so that it rather than the two-pass
+// path meets the fuzzed values; see checkDirect.
+func FuzzEncodeDirect(f *testing.F) {
+	f.Add([]byte("\x00\x10deployment"))
+	f.Add([]byte("\x00\x20a fairly long seed that fills many fields of a service"))
+	f.Add([]byte("\x01\x00\xff\xfe\xfd\xfc\xfb"))
+	gvks := knownTypes()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) < 2 {
+			return
+		}
+		gvk := gvks[(int(data[0])<<8|int(data[1]))%len(gvks)]
+		obj, err := scheme.Scheme.New(gvk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		withPlainFillFuncs(randfill.NewFromGoFuzz(data[2:])).Fill(obj)
+		obj.GetObjectKind().SetGroupVersionKind(gvk)
+		if obj.GetObjectKind().GroupVersionKind() != gvk {
+			return // no TypeMeta (WatchEvent)
+		}
+		checkDirect(t, gvk.String(), obj)
+	})
 }
 
 // TestDirectTakesCommonObjects checks that the objects skyc renders most,

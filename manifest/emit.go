@@ -83,7 +83,15 @@ func (e *fastEmitter) pad(n int) {
 }
 
 func (e *fastEmitter) write(s string) {
-	e.buf = append(e.buf, s...)
+	// Within capacity, grow by reslicing: append(e.buf, s...) stores the
+	// buffer's pointer back every time, behind a write barrier while the
+	// garbage collector runs.
+	if n := len(e.buf); cap(e.buf)-n >= len(s) {
+		e.buf = e.buf[:n+len(s)]
+		copy(e.buf[n:], s)
+	} else {
+		e.buf = append(e.buf, s...)
+	}
 	e.col += len(s)
 }
 
@@ -188,6 +196,12 @@ func (e *fastEmitter) scalar(v any) bool {
 // number takes buf with a number appended.
 func (e *fastEmitter) number(buf []byte) {
 	e.col += len(buf) - len(e.buf)
+	if cap(buf) == cap(e.buf) {
+		// The same array (growing would have raised the capacity):
+		// store the length only, as write does.
+		e.buf = e.buf[:len(buf)]
+		return
+	}
 	e.buf = buf
 }
 
@@ -254,28 +268,32 @@ func (e *fastEmitter) str(s string, breaks bool) bool {
 // ASCII, as a plain scalar in block context (yaml_emitter_analyze_scalar's
 // block_plain_allowed).
 func plainAllowed(s string) bool {
-	if s == "" {
+	n := len(s)
+	if n == 0 {
 		return true
 	}
-	if s[0] == ' ' || s[len(s)-1] == ' ' {
+	if s[0] == ' ' || s[n-1] == ' ' {
 		return false
 	}
-	if strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") {
-		return false
-	}
-	followedBySpace := func(i int) bool { return i+1 >= len(s) || s[i+1] == ' ' }
 	switch s[0] {
 	case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
 		return false
 	case '?', ':', '-':
-		if followedBySpace(0) {
+		if n == 1 || s[1] == ' ' {
+			return false // the indicator is followed by a space
+		}
+		if s[0] == '-' && strings.HasPrefix(s, "---") {
+			return false
+		}
+	case '.':
+		if strings.HasPrefix(s, "...") {
 			return false
 		}
 	}
-	for i := 1; i < len(s); i++ {
+	for i := 1; i < n; i++ {
 		switch s[i] {
 		case ':':
-			if followedBySpace(i) {
+			if i+1 == n || s[i+1] == ' ' {
 				return false
 			}
 		case '#':
