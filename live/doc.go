@@ -18,7 +18,10 @@
 // MaxRetryAfter. client-go's own retries are turned off, so that this is
 // the one policy. Answers such as NotFound, Invalid or Forbidden are
 // returned at once. Errors name the request, the object, the server and
-// the attempts. A kind the cluster does not serve is an
+// the attempts. When 3 requests in a row cannot connect at all, the
+// server is given up for: later requests fail at once with a
+// [*ServerDownError], which the plan reports once for the target
+// ([Unreachable] tells such errors apart). A kind the cluster does not serve is an
 // [*UnknownKindError] for that object alone; a kind whose API group's
 // discovery failed is an error, never taken for absent.
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -97,6 +98,12 @@ type Kube struct {
 	opts  KubeOptions
 	dyn   dynamic.Interface
 	disco discovery.DiscoveryInterface
+
+	// unreachable counts requests in a row that could not reach the
+	// server; at tripAfter the server is given up for (down), and every
+	// later request fails at once with a *ServerDownError.
+	unreachable atomic.Int32
+	down        atomic.Pointer[ServerDownError]
 
 	mu     sync.Mutex
 	mapper meta.RESTMapper

@@ -154,3 +154,48 @@ func TestRetryAfterBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestGiveUpOnLostServer: requests that cannot connect count towards
+// giving the server up; at tripAfter in a row, later requests fail at once
+// with a ServerDownError, without a call. An answer, even an error, or a
+// timeout resets the count.
+func TestGiveUpOnLostServer(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	for _, tc := range []struct {
+		name     string
+		outcomes []error // of the calls, in order; the last repeats
+		requests int
+		wantDown bool
+		wantCall int
+	}{
+		{"lost", []error{refused}, 5, true, tripAfter * 2},
+		{"answer resets", []error{refused, refused, apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, "x"), refused, refused}, 5, false, 5*2 - 1},
+		{"timeouts do not count", []error{context.DeadlineExceeded}, 5, false, 5 * 2},
+		{"one success resets", []error{refused, refused, nil, refused, refused}, 5, false, 4*2 + 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := &Kube{host: "https://lost.example", opts: KubeOptions{Attempts: 2, Backoff: time.Millisecond}.withDefaults()}
+			calls := 0
+			var err error
+			for r := 0; r < tc.requests; r++ {
+				outcome := tc.outcomes[min(r, len(tc.outcomes)-1)]
+				err = k.retry(context.Background(), "get Pod x", func(context.Context) error {
+					calls++
+					return outcome
+				})
+			}
+			var down *ServerDownError
+			if got := errors.As(err, &down); got != tc.wantDown {
+				t.Fatalf("last error %v: given up = %v, want %v", err, got, tc.wantDown)
+			}
+			if tc.wantDown {
+				if !strings.Contains(err.Error(), "cannot reach https://lost.example: gave up after 3 requests in a row failed") || !Unreachable(err) {
+					t.Errorf("error %q", err)
+				}
+			}
+			if calls != tc.wantCall {
+				t.Errorf("%d calls, want %d", calls, tc.wantCall)
+			}
+		})
+	}
+}

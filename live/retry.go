@@ -24,6 +24,65 @@ import (
 // The error says what was asked of which server, how often, and why it
 // failed.
 func (k *Kube) retry(ctx context.Context, what string, call func(context.Context) error) error {
+	if down := k.down.Load(); down != nil {
+		return down
+	}
+	err := k.try(ctx, what, call)
+	var unreachable *unreachableError
+	switch {
+	case err == nil:
+		k.unreachable.Store(0)
+	case errors.As(err, &unreachable):
+		if k.unreachable.Add(1) >= tripAfter {
+			k.down.CompareAndSwap(nil, &ServerDownError{Host: k.host, Err: unreachable.err})
+		}
+	default:
+		// The server answered: it is there.
+		k.unreachable.Store(0)
+	}
+	return err
+}
+
+// tripAfter is how many requests in a row, each after all its attempts,
+// must fail to connect to a server (timeouts do not count) before it is
+// given up for: a server lost in
+// the middle of a diff is then one error of its target, not one per
+// object after minutes of retries.
+const tripAfter = 3
+
+// ServerDownError is a request not sent because the server could not be
+// reached by several requests in a row before it.
+type ServerDownError struct {
+	Host string
+	Err  error // the last failure to reach it
+}
+
+func (e *ServerDownError) Error() string {
+	return fmt.Sprintf("cannot reach %s: gave up after %d requests in a row failed: %v", e.Host, tripAfter, e.Err)
+}
+
+func (e *ServerDownError) Unwrap() error { return e.Err }
+
+// Unreachable reports whether err is a request that could not connect
+// to its server, or was not sent because the server was given up for.
+func Unreachable(err error) bool {
+	var u *unreachableError
+	var d *ServerDownError
+	return errors.As(err, &u) || errors.As(err, &d)
+}
+
+// unreachableError is a request that could not connect to the server,
+// or lost its connection, on every attempt.
+type unreachableError struct {
+	msg string
+	err error
+}
+
+func (e *unreachableError) Error() string { return e.msg }
+func (e *unreachableError) Unwrap() error { return e.err }
+
+// try is one request with its retries; see retry.
+func (k *Kube) try(ctx context.Context, what string, call func(context.Context) error) error {
 	wait := k.opts.Backoff
 	var err error
 	attempt := 1
@@ -67,9 +126,11 @@ func (k *Kube) retry(ctx context.Context, what string, call func(context.Context
 		}
 		return fmt.Errorf("%s from %s (%s): %w", what, k.host, tries, describeStatus(err))
 	case timedOut:
+		// Slow, not gone: a slow kind must not make the others wait
+		// for nothing, so it does not count towards giving up.
 		return fmt.Errorf("cannot reach %s (%s, %s): timed out after %v: %w", k.host, what, tries, k.opts.RequestTimeout, err)
 	case Transient(err):
-		return fmt.Errorf("cannot reach %s (%s, %s): %w", k.host, what, tries, err)
+		return &unreachableError{fmt.Sprintf("cannot reach %s (%s, %s): %v", k.host, what, tries, err), err}
 	}
 	return fmt.Errorf("%s %s: %w", what, k.host, err)
 }

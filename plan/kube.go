@@ -195,9 +195,23 @@ func compareTarget(ctx context.Context, t KubeTarget, objs []manifest.Object, op
 		}()
 	}
 	wg.Wait()
+	down := k.serverDown(units)
+	if down != nil {
+		// The server went away: one error for the target, not one per
+		// object; what was compared before stays in the plan.
+		n := 0
+		for _, un := range units {
+			if un.problem != nil && live.Unreachable(un.cause) {
+				un.problem, un.lost = nil, true
+				n++
+			}
+		}
+		tgt.Err = k.opts.Masker.Redactf("%v (%d of %d objects not compared)", down, n, len(units))
+	}
 	var changes []*Change
 	for _, un := range units {
 		switch {
+		case un.lost:
 		case un.problem != nil:
 			p.Problems = append(p.Problems, un.problem)
 		case un.change != nil:
@@ -209,7 +223,8 @@ func compareTarget(ctx context.Context, t KubeTarget, objs []manifest.Object, op
 			k.rendered[identityKey(un.u.GroupVersionKind().GroupKind(), un.u.GetNamespace(), un.u.GetName())] = true
 		}
 	}
-	if !opts.Prune.Disabled {
+	if !opts.Prune.Disabled && down == nil {
+		// (Without the server, what to delete cannot be listed.)
 		deletions, problems := k.prune(ctx, units)
 		changes = append(changes, deletions...)
 		p.Problems = append(p.Problems, problems...)
@@ -235,6 +250,20 @@ type unit struct {
 	err     error
 	change  *Change
 	problem *Problem
+	cause   error // the error the problem reports, if one did
+	lost    bool  // not compared: the server was lost (see serverDown)
+}
+
+// serverDown returns the error of a target whose server the comparisons
+// gave up on (see live.ServerDownError), or nil.
+func (k *kubeCompare) serverDown(units []*unit) error {
+	for _, un := range units {
+		var down *live.ServerDownError
+		if un.problem != nil && errors.As(un.cause, &down) {
+			return down
+		}
+	}
+	return nil
 }
 
 func identityKey(gk schema.GroupKind, ns, name string) string {
@@ -249,6 +278,11 @@ func (k *kubeCompare) problem(un *unit, format string, args ...any) {
 	un.problem = &Problem{
 		Target: k.target.Name, Env: k.target.Env, Service: un.obj.Service, Source: un.obj.Source,
 		Address: addr, Message: k.opts.Masker.Redactf(format, args...),
+	}
+	for _, a := range args {
+		if err, ok := a.(error); ok {
+			un.cause = err
+		}
 	}
 }
 

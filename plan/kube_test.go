@@ -325,3 +325,37 @@ func TestUnreachableTarget(t *testing.T) {
 		t.Errorf("targets %+v %+v", p.Targets[0], p.Targets[1])
 	}
 }
+
+// TestServerLostMidRun: when the comparisons give the server up (a
+// live.ServerDownError), the objects that could not reach it become one
+// error of the target, objects compared before stay in the plan, nothing
+// is pruned, and the plan is incomplete.
+func TestServerLostMidRun(t *testing.T) {
+	const service = `
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: team}
+spec: {ports: [{port: 80}]}
+`
+	const stale = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: old, namespace: team, labels: {skyc.dev/service: web, skyc.dev/environment: staging}}
+`
+	f := newFake(t, stale)
+	dep := rendered(t, deployment)
+	u := dep.Obj.(*unstructured.Unstructured)
+	refused := errors.New("dial tcp 127.0.0.1:6443: connect: connection refused")
+	f.rejections[fakeKey(u)] = &live.ServerDownError{Host: "https://fake", Err: refused}
+	p := Kubernetes(context.Background(), []manifest.Object{dep, rendered(t, service)}, []KubeTarget{
+		{Env: "staging", Context: "lost", Connect: func(context.Context) (Cluster, string, error) { return f, "https://fake", nil }},
+	}, Options{})
+	want := "target staging/lost: cannot reach https://fake: gave up after 3 requests in a row failed: " + refused.Error() + " (1 of 2 objects not compared)\n" +
+		"create Service/team/web\n"
+	if got := planLines(p); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if p.Status() != Incomplete {
+		t.Errorf("status %s, want %s", p.Status(), Incomplete)
+	}
+}
