@@ -278,3 +278,25 @@ func TestDirectLeaves(t *testing.T) {
 		t.Errorf("direct path differs from the reference path:\n%s", lineDiff(string(want), string(got)))
 	}
 }
+
+// TestAppendHeader checks appendHeader against the definition of the
+// header: strings.Map replacing control characters with '?'.
+func TestAppendHeader(t *testing.T) {
+	for _, src := range []string{"", "services/web.sky", "a\nb\tc\x7fd", "naïve\xff\xfe", "\ufffd", "日本語"} {
+		want := ""
+		if src != "" {
+			want = "# Source: " + strings.Map(func(r rune) rune {
+				if r < 0x20 || r == 0x7f {
+					return '?'
+				}
+				return r
+			}, src) + "\n"
+		}
+		if got := string(appendHeader([]byte("x"), Object{Source: src})); got != "x"+want {
+			t.Errorf("appendHeader(%q) = %q, want %q", src, got, "x"+want)
+		}
+		if got := header(Object{Source: src}); got != want {
+			t.Errorf("header(%q) = %q, want %q", src, got, want)
+		}
+	}
+}

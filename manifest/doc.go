@@ -46,16 +46,22 @@
 // reflection, following encoding/json's rules (json tag names, "-",
 // omitempty, omitzero, promoted fields of embedded structs such as
 // `json:",inline"` TypeMeta, Marshaler and TextMarshaler methods, invalid
-// UTF-8 replaced), with an encoder per type built once and cached. It builds
-// the YAML document tree directly, with each mapping's keys already in the
-// order yaml.v2 emits a map's keys (a "natural" order: "a9" before "a10"),
-// and hands it to the yaml.v2 emitter. Numbers get the Go type yaml.v2 would
-// give their JSON text, so the emitter formats them identically. Documents
-// whose strings are all short printable ASCII (most objects) skip yaml.v2's
-// emitter, which allocates heavily: emit.go writes them itself, exactly as
-// that emitter would lay them out, and hands anything else to yaml.v2. Tests check
+// UTF-8 replaced), with an encoder per type built once and cached, and
+// writes each mapping's keys in the order yaml.v2 emits a map's keys (a
+// "natural" order: "a9" before "a10").
+//
+// Most objects take the direct path (direct.go): one pass that writes the
+// YAML as it walks the value, exactly as yaml.v2's emitter would lay it
+// out, dropping a pruned member by cutting the output back to before its
+// key, and writing resource.Quantity, intstr.IntOrString and metav1.Time
+// from their fields. Whatever it cannot be sure of — strings other than
+// short printable ASCII (line breaks, non-ASCII, folding at column 80),
+// unstructured objects, encoding errors — it hands, whole, to the
+// two-pass path: tree.go builds the YAML document tree (numbers typed as
+// yaml.v2 would type their JSON text), and emit.go writes it as the direct
+// path would, or yaml.v2's emitter does when emit.go cannot. Tests check
 // the result byte for byte against the reference path over random objects
-// of every kind client-go knows.
+// of every kind client-go knows, on both paths.
 //
 // The output is deterministic: the same object gives the same bytes. (For
 // map keys on which yaml.v2's order is not transitive, such as "9Z", "09"

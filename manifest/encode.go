@@ -5,9 +5,9 @@ import (
 	"io"
 	"reflect"
 	goruntime "runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v2"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -261,7 +261,7 @@ func appendStream(b []byte, objs []Object, lo, hi int) ([]byte, error) {
 			b = append(b, o.Doc.Data...)
 			continue
 		}
-		b = append(b, header(objs[i])...)
+		b = appendHeader(b, objs[i])
 		if objs[i].Encoded != nil {
 			b = append(b, objs[i].Encoded...)
 			continue
@@ -279,10 +279,21 @@ func header(o Object) string {
 	if o.Source == "" {
 		return ""
 	}
-	return "# Source: " + strings.Map(func(r rune) rune {
+	return string(appendHeader(nil, o))
+}
+
+// appendHeader appends header(o) to b: "# Source: " and o.Source with
+// control characters replaced by '?' (and invalid UTF-8 by U+FFFD).
+func appendHeader(b []byte, o Object) []byte {
+	if o.Source == "" {
+		return b
+	}
+	b = append(b, "# Source: "...)
+	for _, r := range o.Source {
 		if r < 0x20 || r == 0x7f {
-			return '?'
+			r = '?'
 		}
-		return r
-	}, o.Source) + "\n"
+		b = utf8.AppendRune(b, r)
+	}
+	return append(b, '\n')
 }
