@@ -43,6 +43,13 @@
 // checkers, gives each finding the Source and Env of its object (the .sky
 // file that rendered it, or the manifest file and line), and sorts them.
 //
+// [Stream] gives the same findings without holding every object: skyc
+// check hands it each service's objects as soon as the render has made
+// them (render.Options.Visit), on the goroutine that rendered them, and
+// it runs the [GroupChecker]s over that group, locates the findings and
+// keeps only those; at the end it applies what spans groups (the policy
+// engine's waivers) and sorts.
+//
 // [Manifests] reads plain YAML or JSON manifests: several documents to a
 // file, List kinds expanded, decoded with client-go's scheme and strict
 // field checking (an unknown or duplicate field is a finding, as with

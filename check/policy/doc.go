@@ -10,8 +10,12 @@
 // applies in the environment is called once with them (check(ctx)), on a
 // Starlark thread of the repository's runtime, under its step, time and
 // memory limits. Custom resources are among them when skyc.yaml lists
-// their CRD; others are not given to the policies. Groups are evaluated
-// in parallel; the findings are the same in any order.
+// their CRD; others are not given to the policies. Before the policies,
+// _lib.sky's workloads() finds the pods and containers of the group's
+// objects once for all of them (ctx.workloads). Groups are evaluated in
+// parallel (Check), or one at a time as they are rendered (CheckGroup,
+// through check.Stream, with the waivers applied by Finish); the
+// findings are the same in any order.
 //
 // # Configuration
 //
