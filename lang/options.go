@@ -37,6 +37,14 @@ type Options struct {
 	// builtins, the proto module). They must be frozen.
 	StdlibPredeclared starlark.StringDict
 
+	// StdlibProgram, if set, may return a standard-library file compiled
+	// ahead of time, to spare parsing and compiling it: what
+	// starlark.SourceProgramOptions gives for src with the default
+	// syntax.FileOptions, label as the file name and the names of
+	// predeclared (StdlibPredeclared with the sandbox's builtins) as the
+	// predeclared ones. It returns nil to have src compiled.
+	StdlibProgram func(label string, src []byte, predeclared starlark.StringDict) *starlark.Program
+
 	// MaxSteps bounds the Starlark execution steps of one evaluation: of
 	// one file's top level (each file it loads has its own budget), or of
 	// one call of a service's main. Zero means DefaultMaxSteps.

@@ -202,7 +202,8 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 	predeclared := r.userPredeclared
 	var src []byte
 	var err error
-	if rest, ok := strings.CutPrefix(m.label, StdlibPrefix); ok {
+	rest, stdlib := strings.CutPrefix(m.label, StdlibPrefix)
+	if stdlib {
 		predeclared = r.stdlibPredeclared
 		if r.opts.Stdlib == nil {
 			return nil, &LabelError{Label: m.label, Msg: "no standard library is configured"}
@@ -223,6 +224,10 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 	r.mu.Lock()
 	r.sources[m.label] = src
 	r.mu.Unlock()
+	var prog *starlark.Program
+	if stdlib && r.opts.StdlibProgram != nil {
+		prog = r.opts.StdlibProgram(m.label, src, predeclared)
+	}
 
 	thread := r.newThread(m.label)
 	thread.Load = func(t *starlark.Thread, label string) (starlark.StringDict, error) {
@@ -243,7 +248,15 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 	}
 	var globals starlark.StringDict
 	err = r.withLimits(ctx, thread, m.label, func() error {
-		g, err := starlark.ExecFileOptions(&syntax.FileOptions{}, thread, m.label, src, predeclared)
+		var g starlark.StringDict
+		var err error
+		if prog != nil {
+			// As ExecFileOptions runs what it compiles.
+			g, err = prog.Init(thread, predeclared)
+			g.Freeze()
+		} else {
+			g, err = starlark.ExecFileOptions(&syntax.FileOptions{}, thread, m.label, src, predeclared)
+		}
 		if err != nil {
 			return err
 		}

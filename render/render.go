@@ -226,6 +226,7 @@ func (r *Renderer) init(ctx context.Context) error {
 			Predeclared:       lib.Exports,
 			Stdlib:            stdlib.Sources(),
 			StdlibPredeclared: lib.Builtins,
+			StdlibProgram:     stdlib.Program,
 			MaxSteps:          r.opts.MaxSteps,
 			Timeout:           r.opts.Timeout,
 			MaxMemory:         r.opts.MaxMemory,

@@ -111,6 +111,14 @@ func moduleDoc(file string) string {
 	if err != nil {
 		return ""
 	}
+	if doc, ok := compiledDoc(file, src); ok {
+		return doc
+	}
+	return parseModuleDoc(file, src)
+}
+
+// parseModuleDoc returns the docstring of a module's source, or "".
+func parseModuleDoc(file string, src []byte) string {
 	f, err := syntax.Parse(file, src, 0)
 	if err != nil || len(f.Stmts) == 0 {
 		return ""

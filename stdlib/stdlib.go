@@ -43,7 +43,7 @@ func Load(ctx context.Context, reg *schemas.Registry, bridge lang.Bridge) (*Libr
 		Docs:       map[string]string{},
 		Signatures: map[string]string{},
 	}
-	rt, err := lang.New(lang.Options{Stdlib: sources, StdlibPredeclared: lib.Builtins})
+	rt, err := lang.New(lang.Options{Stdlib: sources, StdlibPredeclared: lib.Builtins, StdlibProgram: Program})
 	if err != nil {
 		return nil, err
 	}
