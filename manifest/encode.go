@@ -203,6 +203,9 @@ func WriteStream(w io.Writer, objs []Object) error {
 	var wg sync.WaitGroup
 	for range min(goruntime.GOMAXPROCS(0), len(chunks)) {
 		wg.Go(func() {
+			// Size each run's buffer by the previous run's bytes per
+			// object, so that it rarely grows (and copies) on the way.
+			perObject := 0
 			for {
 				c := int(next.Add(1) - 1)
 				if c >= len(chunks) {
@@ -212,7 +215,12 @@ func WriteStream(w io.Writer, objs []Object) error {
 				if encoded(objs[lo:hi]) {
 					continue
 				}
-				chunks[c], errs[c] = appendStream(nil, objs, lo, hi)
+				var b []byte
+				if perObject > 0 {
+					b = make([]byte, 0, perObject*(hi-lo)+perObject*(hi-lo)/8)
+				}
+				chunks[c], errs[c] = appendStream(b, objs, lo, hi)
+				perObject = len(chunks[c]) / (hi - lo)
 			}
 		})
 	}
