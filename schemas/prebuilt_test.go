@@ -147,3 +147,13 @@ func BenchmarkDerive(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDefault is what Default costs once per process: the prebuilt
+// Kubernetes descriptors and the AWS types.
+func BenchmarkDefault(b *testing.B) {
+	for b.Loop() {
+		if _, err := buildDefault(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

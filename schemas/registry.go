@@ -60,26 +60,26 @@ var (
 // policies). It is built once per process on first use, from the
 // descriptors prebuilt at go generate time (see prebuilt.go).
 func Default() (*Registry, error) {
-	defaultOnce.Do(func() {
-		k8s, err := Build(scheme.Scheme)
-		if err != nil {
-			defaultErr = err
-			return
-		}
-		files, err := aws.Files()
-		if err != nil {
-			defaultErr = fmt.Errorf("building the AWS types: %w", err)
-			return
-		}
-		// k8s is this function's own: add the AWS files to it rather
-		// than copy every type into a new registry as Extend does.
-		if err := k8s.addFiles(files); err != nil {
-			defaultErr = fmt.Errorf("extending the registry: %w", err)
-			return
-		}
-		defaultRegistry = k8s
-	})
+	defaultOnce.Do(func() { defaultRegistry, defaultErr = buildDefault() })
 	return defaultRegistry, defaultErr
+}
+
+// buildDefault builds what Default returns.
+func buildDefault() (*Registry, error) {
+	r, err := Build(scheme.Scheme)
+	if err != nil {
+		return nil, err
+	}
+	files, err := aws.Files()
+	if err != nil {
+		return nil, fmt.Errorf("building the AWS types: %w", err)
+	}
+	// r is this function's own: add the AWS files to it rather than
+	// copy every type into a new registry as Extend does.
+	if err := r.addFiles(files); err != nil {
+		return nil, fmt.Errorf("extending the registry: %w", err)
+	}
+	return r, nil
 }
 
 // Build derives a registry from the external (versioned) kinds of s whose Go

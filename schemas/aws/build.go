@@ -69,10 +69,14 @@ var (
 )
 
 // Files returns the file descriptors of every AWS message type, built once
-// per process. They depend on no other files.
+// per process from the descriptors prebuilt from FileSet (prebuilt.go).
+// They depend on no other files.
 func Files() (*protoregistry.Files, error) {
 	filesOnce.Do(func() {
-		files, filesErr = protodesc.NewFiles(FileSet())
+		files, filesErr = prebuiltFiles()
+		if filesErr != nil {
+			files, filesErr = protodesc.NewFiles(FileSet())
+		}
 	})
 	return files, filesErr
 }
