@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"strings"
+	"sync"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -297,6 +298,44 @@ func TestAppendHeader(t *testing.T) {
 		}
 		if got := header(Object{Source: src}); got != want {
 			t.Errorf("header(%q) = %q, want %q", src, got, want)
+		}
+	}
+}
+
+// TestDirectConcurrent encodes the same objects on several goroutines
+// (run with -race: the direct path reads Quantity's cache and formats
+// quantities without one through pointers into the shared objects).
+func TestDirectConcurrent(t *testing.T) {
+	objs := append(fleetService(3), deployment(), &corev1.Pod{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		Spec: corev1.PodSpec{Overhead: corev1.ResourceList{
+			"cpu":    *resource.NewMilliQuantity(1500, resource.DecimalSI),
+			"memory": *resource.NewQuantity(3<<30, resource.BinarySI),
+		}},
+	})
+	want := make([][]byte, len(objs))
+	for i, o := range objs {
+		want[i], _ = encodeDirect(o)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i, o := range objs {
+				got, ok := encodeDirect(o)
+				if !ok || !bytes.Equal(got, want[i]) {
+					t.Errorf("object %d: concurrent encodings differ", i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestYAMLSpecialMax checks that yamlSpecialMax bounds yamlSpecial's keys.
+func TestYAMLSpecialMax(t *testing.T) {
+	for k := range yamlSpecial {
+		if len(k) > yamlSpecialMax {
+			t.Errorf("yamlSpecial key %q is longer than yamlSpecialMax (%d)", k, yamlSpecialMax)
 		}
 	}
 }

@@ -325,6 +325,10 @@ var (
 	base60Float    = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
 )
 
+// yamlSpecialMax is the length of yamlSpecial's longest keys ("false",
+// "+.inf").
+const yamlSpecialMax = 5
+
 // resolvesToString reports whether yaml.v2 reads s, written plain, as a
 // string (resolve("", s) gives !!str), so that Marshal may write it plain.
 func resolvesToString(s string) bool {
@@ -377,7 +381,7 @@ func resolvesToString(s string) bool {
 		_, err := strconv.ParseFloat(s, 64)
 		return err != nil
 	case strings.IndexByte("yYnNtTfFoO~", c) >= 0:
-		return !yamlSpecial[s]
+		return len(s) > yamlSpecialMax || !yamlSpecial[s]
 	case c == '<':
 		// "<<" has no hint in yaml.v2's table and so stays a string.
 		return true
