@@ -46,6 +46,10 @@ type compiledFile struct {
 	key    [sha256.Size]byte // of the source, label and predeclared names: see programKey
 	doc    string            // the module docstring, see moduleDoc
 	prog   []byte            // Program.Write's output
+
+	// decoded is prog decoded, once per process: a Program is immutable
+	// and may run (Init) any number of times, concurrently.
+	decoded func() (*starlark.Program, error)
 }
 
 var compiledFiles = sync.OnceValue(func() map[string]*compiledFile {
@@ -64,7 +68,7 @@ func Program(label string, src []byte, predeclared starlark.StringDict) *starlar
 	if f == nil || f.key != programKey(label, sha256.Sum256(src), predeclared) {
 		return nil
 	}
-	prog, err := starlark.CompiledProgram(bytes.NewReader(f.prog))
+	prog, err := f.decoded()
 	if err != nil {
 		return nil // another version of starlark's compiled form
 	}
@@ -158,6 +162,9 @@ func decodeCompiled(data []byte) (map[string]*compiledFile, error) {
 			return nil, err
 		}
 		f.doc = string(doc)
+		f.decoded = sync.OnceValues(func() (*starlark.Program, error) {
+			return starlark.CompiledProgram(bytes.NewReader(f.prog))
+		})
 		files[string(label)] = f
 	}
 	return files, nil
