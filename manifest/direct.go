@@ -300,7 +300,9 @@ func failDirect(*directEncoder, reflect.Value, int, bool) result { return resFai
 // writes it with the fast emitter.
 func nodeEnc(enc encFunc) yamlEnc {
 	return func(e *directEncoder, v reflect.Value, ind int, inMapping bool) result {
-		var w walker
+		// The walker starts at the depth reached here, so that it gives up
+		// where the tree walker would.
+		w := walker{depth: e.depth}
 		n, err := enc(&w, v)
 		if err != nil {
 			return resFail
@@ -436,6 +438,10 @@ func timeEnc(e *directEncoder, v reflect.Value, _ int, _ bool) result {
 	return e.scalarScratch()
 }
 
+// enter counts one more level of nesting and reports whether it is within
+// maxDepth. The direct path counts at least every level the tree walker
+// counts, so that it never succeeds where that walker reports a value
+// nested too deeply.
 func (e *directEncoder) enter() bool {
 	e.depth++
 	return e.depth <= maxDepth
@@ -483,13 +489,16 @@ func bytesDirect(e *directEncoder, v reflect.Value, _ int, _ bool) result {
 func newArrayDirect(t reflect.Type) yamlEnc {
 	elem := directEncFor(t.Elem())
 	return func(e *directEncoder, v reflect.Value, ind int, inMapping bool) result {
+		// Depth is counted as the tree walker counts it, empty sequences
+		// too: the direct path must not succeed where that walker fails.
+		if !e.enter() {
+			return resFail
+		}
 		n := v.Len()
 		if n == 0 {
 			e.write(" []")
+			e.depth--
 			return resOK
-		}
-		if !e.enter() {
-			return resFail
 		}
 		// A sequence under a key is not indented; one in a sequence
 		// item starts on the item's line.

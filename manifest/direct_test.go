@@ -339,3 +339,34 @@ func TestYAMLSpecialMax(t *testing.T) {
 		}
 	}
 }
+
+// chain is a recursive type for nesting values to any depth.
+type chain struct {
+	Next  *chain `json:"next,omitempty"`
+	Leaf  []int  `json:"leaf"`
+	Items []any  `json:"items,omitempty"`
+}
+
+// TestDirectDepthLimit checks that around maxDepth the direct path never
+// succeeds where the two-pass path reports a value nested too deeply.
+func TestDirectDepthLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds values thousands of levels deep")
+	}
+	for levels := maxDepth/2 - 4; levels <= maxDepth/2+2; levels++ {
+		// Empty sequences at both parities of depth: the deepest levels.
+		c := &chain{Leaf: []int{}, Items: []any{[]int{}}}
+		for range levels {
+			c = &chain{Next: c}
+		}
+		obj := wrap(c)
+		_, ok := encodeDirect(obj)
+		_, err := appendEncodeTree(nil, obj)
+		if ok && err != nil {
+			t.Errorf("%d levels: direct path succeeds, two-pass path fails: %v", levels, err)
+		}
+		if !ok && err == nil {
+			t.Logf("%d levels: direct path gives up first", levels)
+		}
+	}
+}
