@@ -27,5 +27,14 @@
 // descriptors in Go rather than derived from Go structs. Extend adds such
 // a file set to a registry; the types share the file set's descriptors.
 //
+// # Prebuilt descriptors
+//
+// Deriving and checking the Kubernetes descriptors costs more than the
+// rest of starting a render, so go generate writes the set derived from
+// client-go's scheme to k8s.binpb (and package aws its own to aws.binpb),
+// and Build reads it the way generated protobuf code reads its
+// descriptors: a file's names at once, its fields on first use. Tests fail
+// while either file is stale; go generate ./schemas/... rewrites them.
+//
 // The registry is immutable once built; Default builds it once per process.
 package schemas
