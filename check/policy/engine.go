@@ -413,12 +413,21 @@ func (e *Engine) toMessage(obj kruntime.Object) (proto.Message, error) {
 	if !ok || k.GoType == nil || reflect.TypeOf(obj) != reflect.PointerTo(k.GoType) {
 		return e.opts.Registry.FromObject(obj)
 	}
-	b, err := w.Marshal()
+	buf := wireBufs.Get().(*[]byte)
+	defer wireBufs.Put(buf)
+	size := w.Size()
+	if cap(*buf) < size {
+		*buf = make([]byte, size)
+	}
+	b := (*buf)[:size]
+	n, err := w.MarshalToSizedBuffer(b)
 	if err != nil {
 		return e.opts.Registry.FromObject(obj) // for FromObject's error
 	}
 	m := k.Message.New().Interface()
-	if err := (proto.UnmarshalOptions{AllowPartial: true}).Unmarshal(b, m); err != nil {
+	// Unmarshal copies the strings and bytes it keeps: b is free again
+	// once it returns.
+	if err := (proto.UnmarshalOptions{AllowPartial: true}).Unmarshal(b[size-n:], m); err != nil {
 		return e.opts.Registry.FromObject(obj)
 	}
 	return m, nil
@@ -427,8 +436,12 @@ func (e *Engine) toMessage(obj kruntime.Object) (proto.Message, error) {
 // wireObject is a k8s.io/api type with its generated protobuf codec.
 type wireObject interface {
 	kruntime.Object
-	Marshal() ([]byte, error)
+	Size() int
+	MarshalToSizedBuffer(b []byte) (int, error)
 }
+
+// wireBufs hold the wire form of an object between encoding and decoding.
+var wireBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 func stringList(ss []string) *starlark.List {
 	vs := make([]starlark.Value, len(ss))
