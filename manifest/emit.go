@@ -10,11 +10,13 @@ import (
 	"go.yaml.in/yaml/v2"
 )
 
-// This file is the fast path of appendEncode: it writes a document tree
-// the way yaml.v2's Marshal does, byte for byte, for the trees that most
-// objects make, and gives up (ok == false) on anything whose rendering
-// needs more of yaml.v2's emitter than it reproduces. appendEncode then
-// falls back to yaml.Marshal for the whole document.
+// This file is the fast path of the two-pass encoding: it writes a
+// document tree the way yaml.v2's Marshal does, byte for byte, for the
+// trees that most objects make, and gives up (ok == false) on anything
+// whose rendering needs more of yaml.v2's emitter than it reproduces.
+// appendEncodeTree then falls back to yaml.Marshal for the whole document.
+// The direct path (direct.go) lays out its output with the same emitter
+// and the same rules, and gives up where this file would.
 //
 // What it reproduces, from go.yaml.in/yaml/v2 (encode.go, emitterc.go,
 // resolve.go), with yaml.v2's settings (block style, indentation 2, line
