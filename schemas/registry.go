@@ -3,6 +3,7 @@ package schemas
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -116,11 +117,20 @@ func kindTypes(s *runtime.Scheme) ([]reflect.Type, map[reflect.Type]schema.Group
 		}
 		goKinds[t] = gvk
 	}
-	goTypes := make([]reflect.Type, 0, len(goKinds))
-	for t := range goKinds {
-		goTypes = append(goTypes, t)
+	// Sort by typeKey, computed once per type rather than per comparison.
+	type keyed struct {
+		key string
+		t   reflect.Type
 	}
-	sort.Slice(goTypes, func(i, j int) bool { return typeKey(goTypes[i]) < typeKey(goTypes[j]) })
+	keys := make([]keyed, 0, len(goKinds))
+	for t := range goKinds {
+		keys = append(keys, keyed{typeKey(t), t})
+	}
+	slices.SortFunc(keys, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	goTypes := make([]reflect.Type, len(keys))
+	for i, k := range keys {
+		goTypes[i] = k.t
+	}
 	return goTypes, goKinds
 }
 
