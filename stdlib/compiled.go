@@ -6,6 +6,7 @@ import (
 	_ "embed" // for the compiled programs
 	"encoding/binary"
 	"errors"
+	"io"
 	"io/fs"
 	"slices"
 	"strings"
@@ -76,21 +77,37 @@ func Program(label string, src []byte, predeclared starlark.StringDict) *starlar
 }
 
 // programKey identifies what a program is compiled from: the file's
-// label, its source and the names predeclared in it.
+// label, its source, the names predeclared in it and the universal ones
+// (the compiler resolves a name to one or the other).
 func programKey(label string, srcSum [sha256.Size]byte, predeclared starlark.StringDict) [sha256.Size]byte {
-	names := predeclared.Keys() // sorted
 	h := sha256.New()
 	h.Write([]byte(compiledMagic))
 	h.Write([]byte(label))
 	h.Write([]byte{0})
 	h.Write(srcSum[:])
-	for _, n := range names {
-		h.Write([]byte(n))
-		h.Write([]byte{0})
-	}
+	writeNames(h, predeclared)
+	u := universeSum()
+	h.Write(u[:])
 	var key [sha256.Size]byte
 	h.Sum(key[:0])
 	return key
+}
+
+// universeSum hashes the names of starlark.Universe, once per process.
+var universeSum = sync.OnceValue(func() [sha256.Size]byte {
+	h := sha256.New()
+	writeNames(h, starlark.Universe)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+})
+
+// writeNames writes d's names to w in order, each ended by a NUL.
+func writeNames(w io.Writer, d starlark.StringDict) {
+	for _, n := range d.Keys() { // sorted
+		io.WriteString(w, n)
+		w.Write([]byte{0})
+	}
 }
 
 // compiledDoc returns the module docstring of an embedded file recorded
