@@ -165,11 +165,12 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	klog.SetOutput(io.Discard)
 
 	if os.Getenv("GOGC") == "" {
-		// As for skyc render: a check allocates a lot per service and,
-		// checking each service as it is rendered, keeps little (about
-		// 150 MiB for 3000 services). Collecting at 150% of the live heap
-		// saves about a tenth of the CPU time. GOGC overrides it.
-		debug.SetGCPercent(150)
+		// A check allocates a lot per service and, checking each service
+		// as it is rendered, keeps little. For 3000 services, collecting
+		// at 300% of the live heap took 2.6 s of CPU and 180 MiB, at
+		// 150% 2.8 s and 140 MiB, at 100% about 3.1 s and 125 MiB.
+		// GOGC overrides it.
+		debug.SetGCPercent(300)
 	}
 	stop, ok := profiles(env, f.render.cpuProf, f.render.memProf)
 	if !ok {
