@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -162,18 +163,34 @@ func keyOf(o Object) sortKey {
 	}
 }
 
-func compareKeys(a, b sortKey) int {
-	return cmp.Or(
-		cmp.Compare(a.env, b.env),
-		cmp.Compare(a.service, b.service),
-		cmp.Compare(a.rank, b.rank),
-		cmp.Compare(a.id.gvk.Kind, b.id.gvk.Kind),
-		cmp.Compare(a.id.gvk.Group, b.id.gvk.Group),
-		cmp.Compare(a.id.namespace, b.id.namespace),
-		cmp.Compare(a.id.name, b.id.name),
-		cmp.Compare(a.id.gvk.Version, b.id.gvk.Version),
-		cmp.Compare(a.source, b.source),
-	)
+func compareKeys(a, b *sortKey) int {
+	// Field by field, stopping at the first difference (cmp.Or would
+	// compare them all).
+	if c := strings.Compare(a.env, b.env); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.service, b.service); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.rank, b.rank); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.id.gvk.Kind, b.id.gvk.Kind); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.id.gvk.Group, b.id.gvk.Group); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.id.namespace, b.id.namespace); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.id.name, b.id.name); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.id.gvk.Version, b.id.gvk.Version); c != 0 {
+		return c
+	}
+	return strings.Compare(a.source, b.source)
 }
 
 // Sort puts objs into the canonical order: by Env, then Service, then kind
@@ -186,16 +203,41 @@ func compareKeys(a, b sortKey) int {
 // custom resource named Service is not a core Service. The sort is stable:
 // objects equal in all of these keep their relative order.
 func Sort(objs []Object) {
-	type keyed struct {
-		key sortKey
-		obj Object
+	// Renders of thousands of services sort tens of thousands of objects
+	// that are mostly in order already: confirming that costs one key per
+	// object and no allocation.
+	if len(objs) < 2 {
+		return
 	}
-	ks := make([]keyed, len(objs))
+	prev := keyOf(objs[0])
+	for i := 1; ; i++ {
+		if i == len(objs) {
+			return
+		}
+		k := keyOf(objs[i])
+		if compareKeys(&prev, &k) > 0 {
+			break
+		}
+		prev = k
+	}
+	// Keys are computed once, and the sort moves pointers to them rather
+	// than the objects.
+	keys := make([]keyed, len(objs))
+	ptrs := make([]*keyed, len(objs))
 	for i, o := range objs {
-		ks[i] = keyed{keyOf(o), o}
+		keys[i] = keyed{keyOf(o), i}
+		ptrs[i] = &keys[i]
 	}
-	slices.SortStableFunc(ks, func(a, b keyed) int { return compareKeys(a.key, b.key) })
-	for i := range ks {
-		objs[i] = ks[i].obj
+	slices.SortStableFunc(ptrs, func(a, b *keyed) int { return compareKeys(&a.key, &b.key) })
+	sorted := make([]Object, len(objs))
+	for i, k := range ptrs {
+		sorted[i] = objs[k.index]
 	}
+	copy(objs, sorted)
+}
+
+// keyed is an object's sort key and its index in the slice being sorted.
+type keyed struct {
+	key   sortKey
+	index int
 }

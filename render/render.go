@@ -461,9 +461,16 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 	if r.cache != nil {
 		r.cache.save(jobs, keys, payloads)
 	}
-	for _, jr := range results {
+	// Objects are gathered in the order of the jobs, which diagnostics
+	// (checkUnique's too) follow; groups remembers each job's objects so
+	// that they can be put into the canonical order as whole services.
+	var groups []objectGroup
+	for i, jr := range results {
 		if outOfMemory && jr.limit == "cancelled" {
 			continue // not this file's doing
+		}
+		if len(jr.objects) > 0 {
+			groups = append(groups, objectGroup{env: jobs[i].env.Name, service: ServiceName(jobs[i].label), start: len(res.Objects), end: len(res.Objects) + len(jr.objects)})
 		}
 		res.Objects = append(res.Objects, jr.objects...)
 		for o, p := range jr.origins {
@@ -486,9 +493,41 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 	if !res.Failed() {
 		res.Diagnostics = append(res.Diagnostics, checkUnique(res.Objects)...)
 	}
+	res.Objects = byService(res.Objects, groups)
 	manifest.Sort(res.Objects)
 	manifest.Sort(res.Documents)
 	return res
+}
+
+// objectGroup is the objects of one job: objs[start:end].
+type objectGroup struct {
+	env, service string
+	start, end   int
+}
+
+// byService returns objs with each group sorted and the groups ordered
+// by environment and service, which is the canonical order of
+// manifest.Sort when every group is one service in one environment: the
+// sort of all the objects then only confirms it, instead of sorting tens
+// of thousands of objects.
+func byService(objs []manifest.Object, groups []objectGroup) []manifest.Object {
+	if !slices.IsSortedFunc(groups, compareGroups) {
+		slices.SortStableFunc(groups, compareGroups)
+	}
+	out := make([]manifest.Object, 0, len(objs))
+	for _, g := range groups {
+		part := objs[g.start:g.end]
+		manifest.Sort(part)
+		out = append(out, part...)
+	}
+	return out
+}
+
+func compareGroups(a, b objectGroup) int {
+	if c := strings.Compare(a.env, b.env); c != 0 {
+		return c
+	}
+	return strings.Compare(a.service, b.service)
 }
 
 // ServiceName names the service a file defines: its base name without
@@ -586,6 +625,9 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 		out.diags = append(out.diags, d)
 		return out
 	}
+	// In the canonical order already, as the render cache keeps them: the
+	// sort of all the objects then only confirms it (see byService).
+	manifest.Sort(out.objects)
 	out.waivers, out.diags = waivers(j, sess, made, out.diags)
 	if !st.empty() {
 		var diags []*lang.Diagnostic
