@@ -161,10 +161,12 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 	}
 	if os.Getenv("GOGC") == "" {
 		// A render allocates a few hundred kilobytes per service and
-		// keeps little: collecting at 150% rather than 100% of the live
-		// heap saves about a tenth of the CPU time of 3000 services for
-		// about 15% more peak memory (BENCHMARKS.md). GOGC overrides it.
-		debug.SetGCPercent(150)
+		// keeps little (a service's objects are encoded as soon as it is
+		// rendered). For 3000 services, collecting at 200% of the live
+		// heap took about 1.1 s of CPU and 190-205 MiB, at 150% 1.4 s and
+		// 185 MiB, at 250% 1.05 s and 205-215 MiB (BENCHMARKS.md); 200%
+		// keeps within the 250 MiB budget of issue 7. GOGC overrides it.
+		debug.SetGCPercent(200)
 	}
 	stop, ok := profiles(env, f.cpuProf, f.memProf)
 	if !ok {
