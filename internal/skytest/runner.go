@@ -165,6 +165,7 @@ func New(ctx context.Context, opts Options, hint string) (*Runner, error) {
 		Predeclared:       predeclared,
 		Stdlib:            stdlib.Sources(),
 		StdlibPredeclared: lib.Builtins,
+		StdlibProgram:     stdlib.Program,
 		MaxSteps:          opts.MaxSteps,
 		Timeout:           opts.Timeout,
 		Print:             opts.Print,
