@@ -30,8 +30,16 @@ func TestMemoryLimit(t *testing.T) {
 	if want := "evaluation of bomb.sky stopped: memory limit of 64 MiB reached"; d.Message != want {
 		t.Errorf("message = %q, want %q", d.Message, want)
 	}
-	if d.Pos.Line != 4 {
-		t.Errorf("position = %v, want line 4 (the growing line)", d.Pos)
+	// Stopped between steps, the position is the growing line. On a
+	// loaded machine the watchdog may only see the heap once it is past
+	// the limit runawayFactor times over, and then abandons the
+	// evaluation inside the doubling: only the file is known, and the
+	// error says so.
+	switch {
+	case d.Pos.Line == 4:
+	case le.InBuiltin && d.Pos.Line == 0 && d.Pos.File == "bomb.sky":
+	default:
+		t.Errorf("position = %v (stopped inside a built-in: %v), want line 4 (the growing line), or the file alone when abandoned", d.Pos, le.InBuiltin)
 	}
 }
 
