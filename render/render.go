@@ -70,6 +70,11 @@ type Options struct {
 	// set: skyc check checks each service as soon as it is rendered
 	// instead of holding every object until the end.
 	Visit Visitor
+	// BeforeEvaluate, if set, is called once per Render before the first
+	// file is evaluated, and not at all when the cache holds every
+	// result: skyc render runs the cache lookup without the garbage
+	// collector and turns it on here.
+	BeforeEvaluate func()
 	// Encode makes Render encode each object's YAML document as soon as
 	// the object is rendered, on the goroutine that evaluated it, and
 	// keep only the document and the object's identity (see
@@ -403,6 +408,9 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 		}
 	}
 	if len(todo) > 0 {
+		if r.opts.BeforeEvaluate != nil {
+			r.opts.BeforeEvaluate()
+		}
 		if err := r.init(ctx); err != nil {
 			res.Diagnostics = append(res.Diagnostics, &lang.Diagnostic{Severity: lang.Error, Message: err.Error()})
 			return res
