@@ -2,6 +2,8 @@ package schemas
 
 import (
 	"fmt"
+	"google.golang.org/protobuf/encoding/prototext"
+	"google.golang.org/protobuf/proto"
 	"math/rand"
 	"reflect"
 	"testing"
@@ -12,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/randfill"
+
+	"github.com/skyc-dev/skyc/internal/textdiff"
 )
 
 // TestDirectCopyMatchesWire fills objects of every kind at random, turns
@@ -20,7 +24,49 @@ import (
 // the same Go object from both.
 func TestDirectCopyMatchesWire(t *testing.T) {
 	r := registry(t)
-	filler := randfill.New().RandSource(rand.New(rand.NewSource(1))).NilChance(0.3).NumElements(0, 3).MaxDepth(12).Funcs(
+	filler := newFiller()
+	const perKind = fillsPerKind
+	compared := 0
+	for _, k := range r.Kinds() {
+		if k.GoType == nil {
+			continue
+		}
+		for i := 0; i < perKind; i++ {
+			obj := reflect.New(k.GoType).Interface().(runtime.Object)
+			filler.Fill(obj)
+			m, err := r.FromObject(obj)
+			if err != nil {
+				t.Fatalf("%s: FromObject: %v", k.GVK, err)
+			}
+			want, err := r.wireToObject(m, k)
+			if err != nil {
+				t.Fatalf("%s: wire: %v", k.GVK, err)
+			}
+			got := reflect.New(k.GoType).Interface().(runtime.Object)
+			if err := copyMessage(m.ProtoReflect(), reflect.ValueOf(got).Elem()); err != nil {
+				t.Fatalf("%s: direct copy: %v", k.GVK, err)
+			}
+			got.GetObjectKind().SetGroupVersionKind(k.GVK)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s #%d: the direct copy differs from the wire form (-wire +direct):\n%s", k.GVK, i, firstDifference("", reflect.ValueOf(want), reflect.ValueOf(got)))
+			}
+			compared++
+		}
+	}
+	if compared < 100 {
+		t.Fatalf("compared only %d objects", compared)
+	}
+}
+
+// fillsPerKind is how many random objects of each kind the direct
+// conversions are compared on.
+const fillsPerKind = 8
+
+// newFiller fills k8s objects at random, with the special types
+// (Quantity, IntOrString, Time, RawExtension) holding values their codecs
+// accept.
+func newFiller() *randfill.Filler {
+	return randfill.New().RandSource(rand.New(rand.NewSource(1))).NilChance(0.3).NumElements(0, 3).MaxDepth(12).Funcs(
 		func(q *resource.Quantity, c randfill.Continue) {
 			*q = resource.MustParse([]string{"0", "250m", "1.5", "1Gi", "512Mi", "1e3", "-1", "100k"}[c.Intn(8)])
 		},
@@ -45,30 +91,37 @@ func TestDirectCopyMatchesWire(t *testing.T) {
 			x.Raw = []byte(`{"a":1}`)
 		},
 	)
-	const perKind = 8
+}
+
+// TestDirectFillMatchesWire fills objects of every kind at random and
+// turns them into messages both ways, the direct fill FromObject uses and
+// the wire form (the generated Marshal, then proto.Unmarshal), and
+// expects equal messages, fields set to zero included.
+func TestDirectFillMatchesWire(t *testing.T) {
+	r := registry(t)
+	filler := newFiller()
 	compared := 0
 	for _, k := range r.Kinds() {
 		if k.GoType == nil {
 			continue
 		}
-		for i := 0; i < perKind; i++ {
+		for i := 0; i < fillsPerKind; i++ {
 			obj := reflect.New(k.GoType).Interface().(runtime.Object)
 			filler.Fill(obj)
-			m, err := r.FromObject(obj)
-			if err != nil {
-				t.Fatalf("%s: FromObject: %v", k.GVK, err)
+			w, ok := obj.(wireObject)
+			if !ok {
+				t.Fatalf("%s has no wire codec", k.GVK)
 			}
-			want, err := r.wireToObject(m, k)
+			want, err := r.wireFromObject(w, k)
 			if err != nil {
 				t.Fatalf("%s: wire: %v", k.GVK, err)
 			}
-			got := reflect.New(k.GoType).Interface().(runtime.Object)
-			if err := copyMessage(m.ProtoReflect(), reflect.ValueOf(got).Elem()); err != nil {
-				t.Fatalf("%s: direct copy: %v", k.GVK, err)
+			got := k.Message.New()
+			if err := fillMessage(reflect.ValueOf(obj).Elem(), got); err != nil {
+				t.Fatalf("%s: direct fill: %v", k.GVK, err)
 			}
-			got.GetObjectKind().SetGroupVersionKind(k.GVK)
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("%s #%d: the direct copy differs from the wire form (-wire +direct):\n%s", k.GVK, i, firstDifference("", reflect.ValueOf(want), reflect.ValueOf(got)))
+			if !proto.Equal(got.Interface(), want) {
+				t.Fatalf("%s #%d: the direct fill differs from the wire form:\n%s", k.GVK, i, textdiff.Unified("wire", "direct", prototext.Format(want), prototext.Format(got.Interface())))
 			}
 			compared++
 		}

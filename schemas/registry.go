@@ -394,16 +394,32 @@ func (r *Registry) FromObject(obj runtime.Object) (proto.Message, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s has no wire codec", t)
 	}
-	var k *Kind
-	for _, cand := range r.sorted {
-		if cand.GoType == t {
-			k = cand
-			break
+	k, ok := r.byGVK[obj.GetObjectKind().GroupVersionKind()]
+	if !ok || k.GoType != t {
+		k = nil
+		for _, cand := range r.sorted {
+			if cand.GoType == t {
+				k = cand
+				break
+			}
 		}
 	}
 	if k == nil {
 		return nil, fmt.Errorf("%s is not a registered kind", t)
 	}
+	m := k.Message.New()
+	if err := fillMessage(reflect.ValueOf(obj).Elem(), m); err == nil {
+		return m.Interface(), nil
+	}
+	// What the direct fill cannot do, the wire form can, or it says why.
+	return r.wireFromObject(w, k)
+}
+
+// wireFromObject converts obj through its wire form: the Go struct's
+// generated Marshal, then proto.Unmarshal. It is the reference that the
+// direct fill (fromgo.go) must agree with.
+func (r *Registry) wireFromObject(w wireObject, k *Kind) (proto.Message, error) {
+	t := k.GoType
 	b, err := w.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", t, err)

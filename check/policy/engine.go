@@ -3,7 +3,6 @@ package policy
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"runtime"
 	"slices"
 	"sort"
@@ -401,47 +400,12 @@ func (e *Engine) lib() starlark.Callable {
 	return e.workloadsFn
 }
 
-// toMessage converts an object into the typed message the policies see,
-// as Registry.FromObject does, without FromObject's search of every kind
-// or its check for required fields (the descriptors declare none).
+// toMessage converts an object into the typed message the policies see:
+// Registry.FromObject finds the kind by the object's group, version and
+// kind and fills the message straight from the Go struct.
 func (e *Engine) toMessage(obj kruntime.Object) (proto.Message, error) {
-	w, ok := obj.(wireObject)
-	if !ok {
-		return e.opts.Registry.FromObject(obj)
-	}
-	k, ok := e.opts.Registry.KindFor(obj.GetObjectKind().GroupVersionKind())
-	if !ok || k.GoType == nil || reflect.TypeOf(obj) != reflect.PointerTo(k.GoType) {
-		return e.opts.Registry.FromObject(obj)
-	}
-	buf := wireBufs.Get().(*[]byte)
-	defer wireBufs.Put(buf)
-	size := w.Size()
-	if cap(*buf) < size {
-		*buf = make([]byte, size)
-	}
-	b := (*buf)[:size]
-	n, err := w.MarshalToSizedBuffer(b)
-	if err != nil {
-		return e.opts.Registry.FromObject(obj) // for FromObject's error
-	}
-	m := k.Message.New().Interface()
-	// Unmarshal copies the strings and bytes it keeps: b is free again
-	// once it returns.
-	if err := (proto.UnmarshalOptions{AllowPartial: true}).Unmarshal(b[size-n:], m); err != nil {
-		return e.opts.Registry.FromObject(obj)
-	}
-	return m, nil
+	return e.opts.Registry.FromObject(obj)
 }
-
-// wireObject is a k8s.io/api type with its generated protobuf codec.
-type wireObject interface {
-	kruntime.Object
-	Size() int
-	MarshalToSizedBuffer(b []byte) (int, error)
-}
-
-// wireBufs hold the wire form of an object between encoding and decoding.
-var wireBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 func stringList(ss []string) *starlark.List {
 	vs := make([]starlark.Value, len(ss))
