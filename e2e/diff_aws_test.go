@@ -297,17 +297,7 @@ environments:
 	if err := r.write("skyc.yaml", config("123456789012")); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"services/payments-api.sky", "services/ledger-worker.sky", "services/nightly-report.sky"} {
-		os.Remove(filepath.Join(r.dir, f))
-	}
-	if err := r.write("services/api.sky", `def main(ctx):
-    data = aws.bucket("data")
-    api = service(name = "api", team = "web", image = "x/api:1.0", replicas = 1, aws = [data], cost_centre = "cc-1234")
-    data.grant_read(api)
-    return api
-`); err != nil {
-		t.Fatal(err)
-	}
+	r.onlyBucketService(t)
 	// Deploy: the Kubernetes objects with server-side apply, the stack
 	// with CloudFormation.
 	r.apply()
@@ -365,5 +355,23 @@ environments:
 	out = r.diff(2, aws, "./...")
 	if !strings.Contains(out, "the credentials are for account 123456789012, not 999999999999") {
 		t.Errorf("output:\n%s", out)
+	}
+}
+
+// onlyBucketService replaces the example repository's services with one,
+// api, that renders a bucket (in its CloudFormation stack) and a runtime
+// role that may read it.
+func (r *diffRepo) onlyBucketService(t *testing.T) {
+	t.Helper()
+	for _, f := range []string{"services/payments-api.sky", "services/ledger-worker.sky", "services/nightly-report.sky"} {
+		os.Remove(filepath.Join(r.dir, f))
+	}
+	if err := r.write("services/api.sky", `def main(ctx):
+    data = aws.bucket("data")
+    api = service(name = "api", team = "web", image = "x/api:1.0", replicas = 1, aws = [data], cost_centre = "cc-1234")
+    data.grant_read(api)
+    return api
+`); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -358,17 +358,7 @@ environments:
 `, r.kubeconfig, r.ns["staging"])); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"services/payments-api.sky", "services/ledger-worker.sky", "services/nightly-report.sky"} {
-		os.Remove(filepath.Join(r.dir, f))
-	}
-	if err := r.write("services/api.sky", `def main(ctx):
-    data = aws.bucket("data")
-    api = service(name = "api", team = "web", image = "x/api:1.0", replicas = 1, aws = [data], cost_centre = "cc-1234")
-    data.grant_read(api)
-    return api
-`); err != nil {
-		t.Fatal(err)
-	}
+	r.onlyBucketService(t)
 	if _, errOut, code := r.run(skycBinary(t), "render", "-o", "out", "./..."); code != 0 {
 		t.Fatalf("skyc render -o: %s", errOut)
 	}
