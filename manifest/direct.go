@@ -188,27 +188,12 @@ var directCache sync.Map // reflect.Type → yamlEnc
 // directEncFor returns the cached direct encoder for t, building it on
 // first use.
 func directEncFor(t reflect.Type) yamlEnc {
-	if f, ok := directCache.Load(t); ok {
-		return f.(yamlEnc)
-	}
-	// A recursive type reaches itself while its encoder is being built:
-	// publish an indirection first, as typeEnc does.
-	var (
-		wg sync.WaitGroup
-		f  yamlEnc
-	)
-	wg.Add(1)
-	fi, loaded := directCache.LoadOrStore(t, yamlEnc(func(e *directEncoder, v reflect.Value, ind int, inMapping bool) result {
-		wg.Wait()
-		return f(e, v, ind, inMapping)
-	}))
-	if loaded {
-		return fi.(yamlEnc)
-	}
-	f = newDirectEnc(t)
-	wg.Done()
-	directCache.Store(t, f)
-	return f
+	return cachedEncoder(&directCache, t, func() yamlEnc { return newDirectEnc(t) },
+		func(get func() yamlEnc) yamlEnc {
+			return func(e *directEncoder, v reflect.Value, ind int, inMapping bool) result {
+				return get()(e, v, ind, inMapping)
+			}
+		})
 }
 
 var (

@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/conversion"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/randfill"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -68,19 +69,11 @@ func FuzzEncode(f *testing.F) {
 	f.Add([]byte("\x01\x00\xff\xfe\xfd\xfc\xfb"))
 	gvks := knownTypes()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) < 2 {
+		obj, ok := fuzzObject(t, gvks, data, withFillFuncs)
+		if !ok {
 			return
 		}
-		gvk := gvks[(int(data[0])<<8|int(data[1]))%len(gvks)]
-		obj, err := scheme.Scheme.New(gvk)
-		if err != nil {
-			t.Fatal(err)
-		}
-		withFillFuncs(randfill.NewFromGoFuzz(data[2:])).Fill(obj)
-		obj.GetObjectKind().SetGroupVersionKind(gvk)
-		if obj.GetObjectKind().GroupVersionKind() != gvk {
-			return // no TypeMeta (WatchEvent)
-		}
+		gvk := obj.GetObjectKind().GroupVersionKind()
 
 		got, err := Encode(obj)
 		if err != nil {
@@ -162,4 +155,24 @@ func firstDiff(path string, a, b reflect.Value) string {
 		}
 	}
 	return path + fmt.Sprintf(": %#v vs %#v", a.Interface(), b.Interface())
+}
+
+// fuzzObject makes an object of the kind data's first two bytes choose,
+// filled from the rest of data by the filler fill sets up; ok is false
+// for input too short or a type without TypeMeta (WatchEvent).
+func fuzzObject(t *testing.T, gvks []schema.GroupVersionKind, data []byte, fill func(*randfill.Filler) *randfill.Filler) (runtime.Object, bool) {
+	if len(data) < 2 {
+		return nil, false
+	}
+	gvk := gvks[(int(data[0])<<8|int(data[1]))%len(gvks)]
+	obj, err := scheme.Scheme.New(gvk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(randfill.NewFromGoFuzz(data[2:])).Fill(obj)
+	obj.GetObjectKind().SetGroupVersionKind(gvk)
+	if obj.GetObjectKind().GroupVersionKind() != gvk {
+		return nil, false
+	}
+	return obj, true
 }

@@ -55,26 +55,33 @@ var (
 
 // typeEnc returns the cached encoder for t, building it on first use.
 func typeEnc(t reflect.Type) encFunc {
-	if f, ok := encCache.Load(t); ok {
-		return f.(encFunc)
+	return cachedEncoder(&encCache, t, func() encFunc { return newTypeEnc(t, true) },
+		func(get func() encFunc) encFunc {
+			return func(w *walker, v reflect.Value) (any, error) { return get()(w, v) }
+		})
+}
+
+// cachedEncoder returns the encoder cache holds for t, building it with
+// build on first use. A recursive type reaches itself while its encoder
+// is being built: an indirection made by indirect, which waits for the
+// encoder being built (get) and calls it, is published first, as
+// encoding/json does.
+func cachedEncoder[F any](cache *sync.Map, t reflect.Type, build func() F, indirect func(get func() F) F) F {
+	if f, ok := cache.Load(t); ok {
+		return f.(F)
 	}
-	// A recursive type reaches itself while its encoder is being built:
-	// publish an indirection first, as encoding/json does.
 	var (
 		wg sync.WaitGroup
-		f  encFunc
+		f  F
 	)
 	wg.Add(1)
-	fi, loaded := encCache.LoadOrStore(t, encFunc(func(w *walker, v reflect.Value) (any, error) {
-		wg.Wait()
-		return f(w, v)
-	}))
+	fi, loaded := cache.LoadOrStore(t, indirect(func() F { wg.Wait(); return f }))
 	if loaded {
-		return fi.(encFunc)
+		return fi.(F)
 	}
-	f = newTypeEnc(t, true)
+	f = build()
 	wg.Done()
-	encCache.Store(t, f)
+	cache.Store(t, f)
 	return f
 }
 
