@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/skyc-dev/skyc/lang"
+	"github.com/skyc-dev/skyc/schemas"
 )
 
 // origins records, during one evaluation, where each message was
@@ -16,10 +17,23 @@ import (
 // starproto.NewHook.
 type origins map[proto.Message]lang.Pos
 
-// record is the starproto.NewHook.
+// record is the starproto.NewHook when every message's origin is
+// wanted (Options.FieldOrigins).
 func (o origins) record(thread *starlark.Thread, m proto.Message) {
 	if _, ok := o[m]; !ok {
 		o[m] = userPos(thread)
+	}
+}
+
+// recordKinds returns a starproto.NewHook that records only messages of
+// the kinds reg can convert into objects: only those can be rendered
+// objects whose origin note looks up, and a service constructs ten times
+// as many messages inside them (specs, containers, probes) as objects.
+func (o origins) recordKinds(reg *schemas.Registry) func(*starlark.Thread, proto.Message) {
+	return func(thread *starlark.Thread, m proto.Message) {
+		if _, ok := reg.KindOf(m.ProtoReflect().Descriptor().FullName()); ok {
+			o.record(thread, m)
+		}
 	}
 }
 
@@ -39,11 +53,20 @@ func (o origins) note(dst map[runtime.Object]lang.Pos, m proto.Message, obj runt
 
 // userPos returns the position of the innermost frame of the user's own
 // files on thread's stack, or the zero Pos.
+//
+// A Starlark function's frame is judged by the file that defines the
+// function, which is the file its position is in: the position itself
+// (decoded from the function's line table, more work the further into
+// the function) is computed for the one frame returned.
 func userPos(thread *starlark.Thread) lang.Pos {
 	for i := 0; i < thread.CallStackDepth(); i++ {
-		fr := thread.CallFrame(i)
-		if !lang.IsStdlib(fr.Pos.Filename()) {
-			return lang.Pos{File: fr.Pos.Filename(), Line: int(fr.Pos.Line), Col: int(fr.Pos.Col)}
+		fr := thread.DebugFrame(i)
+		if fn, ok := fr.Callable().(*starlark.Function); ok && lang.IsStdlib(fn.Position().Filename()) {
+			continue
+		}
+		pos := fr.Position()
+		if !lang.IsStdlib(pos.Filename()) {
+			return lang.Pos{File: pos.Filename(), Line: int(pos.Line), Col: int(pos.Col)}
 		}
 	}
 	return lang.Pos{}

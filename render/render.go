@@ -589,9 +589,11 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	name := ServiceName(j.label)
 	sess := stdlib.NewSession(r.platform(j.env, name), r.today, r.rules)
 	orig := origins{}
-	locals := map[string]any{starproto.NewHook: orig.record, stdlib.EnvKey: ctxVal, stdlib.SessionKey: sess}
+	locals := map[string]any{starproto.NewHook: orig.recordKinds(r.reg), stdlib.EnvKey: ctxVal, stdlib.SessionKey: sess}
 	var prov *provenance
 	if r.opts.FieldOrigins {
+		// Where every message was made, not only the objects.
+		locals[starproto.NewHook] = orig.record
 		prov = &provenance{made: orig, wrote: newWrites()}
 		locals[starproto.SetHook] = prov.wrote.record
 	}
