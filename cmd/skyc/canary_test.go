@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/skyc-dev/skyc/internal/cli"
+	"github.com/skyc-dev/skyc/internal/cli/full"
 )
 
 // Canaries: values standing for secrets, one for each place a secret can
@@ -90,7 +93,7 @@ func canaryRepo(t *testing.T, secret string) string {
 // skyc runs the CLI in-process.
 func skyc(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = Main(args, &out, &errOut)
+	code = full.Main(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -113,7 +116,7 @@ func TestSecretCanaryRender(t *testing.T) {
 	svc := canaryRepo(t, goodSecret)
 	for _, verbose := range []string{"--verbose=false", "--verbose"} {
 		code, stdout, stderr := skyc("render", verbose, "--var", "api_token="+canaryFlag, svc)
-		if code != exitOK {
+		if code != cli.ExitOK {
 			t.Fatalf("render %s: exit %d\n%s", verbose, code, stderr)
 		}
 		for _, c := range []string{canaryYAML, canaryFlag, canaryLiteral, base64.StdEncoding.EncodeToString([]byte(canaryBytes)), canaryShown} {
@@ -129,7 +132,7 @@ func TestSecretCanaryRender(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "out")
 	code, stdout, stderr := skyc("render", "--verbose", "--var", "api_token="+canaryFlag, "-o", out, svc)
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("render -o: exit %d\n%s", code, stderr)
 	}
 	noCanary(t, "render -o on stdout", stdout)
@@ -225,8 +228,8 @@ func TestSecretCanaryErrors(t *testing.T) {
 			svc := canaryRepo(t, tt.secret)
 			for _, verbose := range []string{"--verbose=false", "--verbose"} {
 				code, stdout, stderr := skyc("render", verbose, "--var", "api_token="+canaryFlag, svc)
-				if code != exitError {
-					t.Fatalf("render %s: exit %d, want %d\n%s", verbose, code, exitError, stderr)
+				if code != cli.ExitError {
+					t.Fatalf("render %s: exit %d, want %d\n%s", verbose, code, cli.ExitError, stderr)
 				}
 				if !strings.Contains(stderr, tt.want) {
 					t.Errorf("render %s: the diagnostic lacks %q:\n%s", verbose, tt.want, stderr)
@@ -243,7 +246,7 @@ func TestSecretCanaryErrors(t *testing.T) {
 func TestSecretCanaryDiff(t *testing.T) {
 	svc := canaryRepo(t, goodSecret)
 	before := filepath.Join(t.TempDir(), "before")
-	if code, _, stderr := skyc("render", "--var", "api_token=old-"+canaryFlag, "-o", before, svc); code != exitOK {
+	if code, _, stderr := skyc("render", "--var", "api_token=old-"+canaryFlag, "-o", before, svc); code != cli.ExitOK {
 		t.Fatalf("render -o: exit %d\n%s", code, stderr)
 	}
 	src, err := os.ReadFile(svc)
@@ -254,7 +257,7 @@ func TestSecretCanaryDiff(t *testing.T) {
 	writeFile(t, svc, changed)
 	for _, format := range []string{"text", "json", "markdown"} {
 		code, stdout, stderr := skyc("diff", "--format", format, "--verbose", "--aws=false", "--against", before, "--var", "api_token="+canaryFlag, svc)
-		if code == exitError {
+		if code == cli.ExitError {
 			t.Fatalf("diff --format %s: exit %d\n%s%s", format, code, stdout, stderr)
 		}
 		if !strings.Contains(stdout, "new-"+canaryShown) {
@@ -291,7 +294,7 @@ func TestSecretCanaryCache(t *testing.T) {
 	t.Setenv("SKYC_CACHE", cache)
 	svc := canaryRepo(t, goodSecret)
 	for range 2 { // write the cache, then read it
-		if code, _, stderr := skyc("render", "--var", "api_token="+canaryFlag, svc); code != exitOK {
+		if code, _, stderr := skyc("render", "--var", "api_token="+canaryFlag, svc); code != cli.ExitOK {
 			t.Fatalf("render: exit %d\n%s", code, stderr)
 		}
 	}

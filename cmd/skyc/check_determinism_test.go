@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skyc-dev/skyc/internal/cli"
 	"github.com/skyc-dev/skyc/internal/fleet"
 )
 
@@ -55,8 +56,8 @@ spec:
 				t.Helper()
 				code, stdout, stderr := skyc("check", "--today", "2026-06-01", "--format", format, "--parallel", parallel,
 					filepath.Join(root, "services")+"/...", manifest)
-				if code != exitFindings {
-					t.Fatalf("skyc check --parallel %s: exit %d, want %d\n%s", parallel, code, exitFindings, clip(stderr))
+				if code != cli.ExitFindings {
+					t.Fatalf("skyc check --parallel %s: exit %d, want %d\n%s", parallel, code, cli.ExitFindings, clip(stderr))
 				}
 				return stdout
 			}

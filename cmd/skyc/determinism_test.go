@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skyc-dev/skyc/internal/cli"
 	"github.com/skyc-dev/skyc/internal/fleet"
 )
 
@@ -45,7 +46,7 @@ func TestDeterminism(t *testing.T) {
 			render := func(args ...string) string {
 				t.Helper()
 				code, stdout, stderr := skyc(append(append([]string{"render"}, args...), tt.paths...)...)
-				if code != exitOK {
+				if code != cli.ExitOK {
 					t.Fatalf("skyc render %s: exit %d\n%s", strings.Join(args, " "), code, clip(stderr))
 				}
 				return stdout

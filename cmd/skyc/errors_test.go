@@ -11,6 +11,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/skyc-dev/skyc/internal/cli"
+	"github.com/skyc-dev/skyc/internal/cli/full"
 	"github.com/skyc-dev/skyc/internal/textdiff"
 )
 
@@ -81,11 +83,11 @@ func TestErrorCorpus(t *testing.T) {
 			}
 			t.Chdir(dir)
 			var stdout, stderr bytes.Buffer
-			code := Main(args, &stdout, &stderr)
+			code := full.Main(args, &stdout, &stderr)
 			got := stderr.String()
 
-			if code != exitError {
-				t.Errorf("exit status %d, want %d", code, exitError)
+			if code != cli.ExitError {
+				t.Errorf("exit status %d, want %d", code, cli.ExitError)
 			}
 			if stdout.Len() > 0 {
 				t.Errorf("stdout is not empty:\n%s", stdout.String())

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"testing"
+
+	"github.com/skyc-dev/skyc/internal/cli"
+	"github.com/skyc-dev/skyc/internal/cli/full"
 )
 
 // TestExamplesClean: the example repository is what service owners copy,
@@ -16,7 +19,7 @@ func TestExamplesClean(t *testing.T) {
 		{"check", "--fail-on", "warning", "../../examples/..."},
 	} {
 		var stdout, stderr bytes.Buffer
-		if code := Main(args, &stdout, &stderr); code != exitOK {
+		if code := full.Main(args, &stdout, &stderr); code != cli.ExitOK {
 			t.Errorf("skyc %q: exit %d\n%s%s", args, code, stdout.String(), stderr.String())
 		}
 	}

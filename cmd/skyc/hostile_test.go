@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/skyc-dev/skyc/internal/cli"
 )
 
 // The limits every hostile case runs under; a case's own args come after
@@ -194,8 +196,8 @@ func runHostile(t *testing.T, skyc, file, name string) {
 	case err == nil:
 		t.Errorf("skyc %s: succeeded, want exit status 2", strings.Join(args, " "))
 	case errors.As(err, &exit):
-		if code := exit.ExitCode(); code != exitError {
-			t.Errorf("exit status %d, want %d", code, exitError)
+		if code := exit.ExitCode(); code != cli.ExitError {
+			t.Errorf("exit status %d, want %d", code, cli.ExitError)
 		}
 	default:
 		t.Fatalf("running skyc: %v", err)

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/skyc-dev/skyc/internal/cli/full"
 )
 
 // TestMain registers skyc as a command of the CLI scripts, run in-process.
@@ -14,8 +16,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv("SKYC_CACHE") == "" {
 		os.Setenv("SKYC_CACHE", "off")
 	}
-	testscript.Main(m, map[string]func(){
-		"skyc": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
+	testscript.Main(removeBinaries{m}, map[string]func(){
+		"skyc": func() { os.Exit(full.Main(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
 }
 
@@ -23,4 +25,15 @@ func TestMain(m *testing.M) {
 // terminal session, success and failure alike.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{Dir: "testdata/script"})
+}
+
+// removeBinaries runs the tests, then removes what binaries built.
+type removeBinaries struct{ m *testing.M }
+
+func (r removeBinaries) Run() int {
+	code := r.m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	return code
 }

@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/skyc-dev/skyc/internal/cli"
+	"github.com/skyc-dev/skyc/internal/cli/full"
 )
 
 // hook is an entry of .pre-commit-hooks.yaml, as pre-commit reads it.
@@ -75,15 +78,15 @@ func TestPreCommitHooks(t *testing.T) {
 		out     string // in stdout
 		notOut  string
 	}{
-		{"skyc-fmt", []string{"svc/clean.sky", "svc/api.sky"}, exitOK, "", "svc/"},
-		{"skyc-fmt", []string{"svc/ugly.sky", "svc/clean.sky"}, exitFindings, "svc/ugly.sky", "clean"},
-		{"skyc-check", []string{"svc/clean.sky"}, exitOK, "0 errors", ""},
-		{"skyc-check", []string{"svc/clean.sky", "svc/bad.sky"}, exitFindings, "[host-network]", ""},
+		{"skyc-fmt", []string{"svc/clean.sky", "svc/api.sky"}, cli.ExitOK, "", "svc/"},
+		{"skyc-fmt", []string{"svc/ugly.sky", "svc/clean.sky"}, cli.ExitFindings, "svc/ugly.sky", "clean"},
+		{"skyc-check", []string{"svc/clean.sky"}, cli.ExitOK, "0 errors", ""},
+		{"skyc-check", []string{"svc/clean.sky", "svc/bad.sky"}, cli.ExitFindings, "[host-network]", ""},
 		// A library: the services that load it, not the others.
-		{"skyc-check", []string{"lib/defaults.sky"}, exitFindings, "Deployment web/bad", "clean"},
-		{"skyc-check", []string{".github/ci.yaml", "cmd/tool/main.go", "docs/README.md"}, exitOK, "no services are affected", ""},
+		{"skyc-check", []string{"lib/defaults.sky"}, cli.ExitFindings, "Deployment web/bad", "clean"},
+		{"skyc-check", []string{".github/ci.yaml", "cmd/tool/main.go", "docs/README.md"}, cli.ExitOK, "no services are affected", ""},
 		// Every service: the three services and the worker.
-		{"skyc-check", []string{"skyc.yaml"}, exitFindings, "1 error, 0 warnings in 14 objects", ""},
+		{"skyc-check", []string{"skyc.yaml"}, cli.ExitFindings, "1 error, 0 warnings in 14 objects", ""},
 	}
 	for _, c := range cases {
 		h, ok := byID[c.hook]
@@ -103,13 +106,13 @@ func TestPreCommitHooks(t *testing.T) {
 		}
 		if len(args) == 0 {
 			// pre-commit skips a hook without files.
-			if c.want != exitOK {
+			if c.want != cli.ExitOK {
 				t.Errorf("%s %q: no file matches %s, want exit %d", h.ID, c.changed, h.Files, c.want)
 			}
 			continue
 		}
 		var stdout, stderr bytes.Buffer
-		code := Main(append(entry[1:], args...), &stdout, &stderr)
+		code := full.Main(append(entry[1:], args...), &stdout, &stderr)
 		if code != c.want || !strings.Contains(stdout.String(), c.out) || (c.notOut != "" && strings.Contains(stdout.String(), c.notOut)) {
 			t.Errorf("%s %s: exit %d, want %d; stdout (want %q, not %q):\n%s\nstderr:\n%s", h.Entry, strings.Join(args, " "), code, c.want, c.out, c.notOut, &stdout, &stderr)
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/skyc-dev/skyc/render"
 )
 
-// affectedPaths maps files that changed (as a pre-commit hook passes
+// AffectedPaths maps files that changed (as a pre-commit hook passes
 // them) to the service files to check: a changed service file itself,
 // every service that loads a changed library file (directly or through
 // other libraries; what each file loads is recorded by the runtime as it
@@ -20,7 +20,7 @@ import (
 // skyc.yaml or one of its CRD files changed. Other files, and files that
 // no longer exist, are ignored. The paths returned are relative to the
 // working directory, sorted.
-func affectedPaths(ctx context.Context, changed []string) ([]string, error) {
+func AffectedPaths(ctx context.Context, changed []string) ([]string, error) {
 	root := ""
 	for _, p := range changed {
 		r, ok := config.FindRoot(p)

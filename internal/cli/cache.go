@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ func renderCache() *render.CacheOptions {
 		}
 		dir = filepath.Join(base, "skyc")
 	}
-	return &render.CacheOptions{Dir: filepath.Join(dir, "render"), Salt: "skyc " + version + " " + binaryID()}
+	return &render.CacheOptions{Dir: filepath.Join(dir, "render"), Salt: "skyc " + Version + " " + binaryID()}
 }
 
 // binaryID identifies the running executable, so that results cached by

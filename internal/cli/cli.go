@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -13,40 +13,59 @@ import (
 
 // Exit codes shared by every command.
 const (
-	exitOK       = 0
-	exitFindings = 1 // render: unused; check: findings; diff: changes
-	exitError    = 2 // usage or evaluation error
+	ExitOK       = 0
+	ExitFindings = 1 // render: unused; check: findings; diff: changes
+	ExitError    = 2 // usage or evaluation error
 )
 
-// command is one skyc subcommand.
-type command struct {
-	name    string
-	summary string
-	usage   string // the argument synopsis
-	help    string // the long description
-	// flags returns the command's flag set, bound to fresh values; nil for
+// Command is one skyc subcommand.
+type Command struct {
+	Name    string
+	Summary string // one line, for skyc help
+	Usage   string // the argument synopsis
+	Help    string // the long description
+	// Flags returns the command's flag set, bound to fresh values; nil for
 	// a command without flags.
-	flags func() *flag.FlagSet
-	run   func(env *cmdEnv, args []string) int
+	Flags func() *flag.FlagSet
+	// Run runs the command with the arguments after its name and returns
+	// the exit code.
+	Run func(env *Env, args []string) int
+	// Forward, when set, makes this a command of another binary (see
+	// Forwarded): for "skyc NAME ..." and "skyc help NAME" alike, Main
+	// calls it with all of skyc's arguments instead of Run or printing the
+	// help, and returns what it returns.
+	Forward func(env *Env, args []string) int
 }
 
-// cmdEnv is what a command may touch: its streams.
-type cmdEnv struct {
-	stdout, stderr io.Writer
+// Env is what a command may touch: its streams.
+type Env struct {
+	Stdout, Stderr io.Writer
 }
 
-func (e *cmdEnv) errorf(format string, args ...any) int {
-	fmt.Fprintf(e.stderr, "skyc: "+format+"\n", args...)
-	return exitError
+// Errorf prints "skyc: " and the message on stderr and returns ExitError,
+// for a command to return.
+func (e *Env) Errorf(format string, args ...any) int {
+	fmt.Fprintf(e.Stderr, "skyc: "+format+"\n", args...)
+	return ExitError
 }
 
-func commands() []*command {
-	return []*command{
+// The summaries of the commands of skyc-full, here so that skyc help
+// lists them in both binaries alike.
+const (
+	CheckSummary = "validate rendered objects and manifests as the API server would"
+	DiffSummary  = "show what applying the render would change in the live clusters"
+)
+
+// Commands returns skyc's commands in the order skyc help lists them:
+// this package's, and check and diff as given: the commands themselves
+// (package full), or in the light binary Forwarded ones.
+func Commands(check, diff *Command) []*Command {
+	return []*Command{
 		renderCommand(),
-		checkCommand(),
+		check,
 		fmtCommand(),
 		lintCommand(),
-		diffCommand(),
+		diff,
 		newCommand(),
 		explainCommand(),
 		docCommand(),
@@ -56,43 +75,55 @@ func commands() []*command {
 	}
 }
 
-// Main runs skyc with args (without the program name) and returns the
-// exit code.
-func Main(args []string, stdout, stderr io.Writer) int {
-	env := &cmdEnv{stdout: stdout, stderr: stderr}
+// LightCommands returns the commands of the light binary, skyc: check
+// and diff run skyc-full.
+func LightCommands() []*Command {
+	return Commands(Forwarded("check", CheckSummary), Forwarded("diff", DiffSummary))
+}
+
+// Main runs skyc's commands cmds with args (without the program name) and
+// returns the exit code.
+func Main(cmds []*Command, args []string, stdout, stderr io.Writer) int {
+	env := &Env{Stdout: stdout, Stderr: stderr}
 	if len(args) == 0 {
-		usage(stderr)
-		return exitError
+		usage(stderr, cmds)
+		return ExitError
 	}
 	name, rest := args[0], args[1:]
 	switch name {
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
-			for _, c := range commands() {
-				if c.name == rest[0] {
+			for _, c := range cmds {
+				if c.Name == rest[0] {
+					if c.Forward != nil {
+						return c.Forward(env, args)
+					}
 					c.printHelp(stdout, nil)
-					return exitOK
+					return ExitOK
 				}
 			}
-			return env.errorf("unknown command %q; run 'skyc help'", rest[0])
+			return env.Errorf("unknown command %q; run 'skyc help'", rest[0])
 		}
-		usage(stdout)
-		return exitOK
+		usage(stdout, cmds)
+		return ExitOK
 	}
-	for _, c := range commands() {
-		if c.name == name {
-			return c.run(env, rest)
+	for _, c := range cmds {
+		if c.Name == name {
+			if c.Forward != nil {
+				return c.Forward(env, args)
+			}
+			return c.Run(env, rest)
 		}
 	}
 	var names []string
-	for _, c := range commands() {
-		names = append(names, c.name)
+	for _, c := range cmds {
+		names = append(names, c.Name)
 	}
 	sort.Strings(names)
-	return env.errorf("unknown command %q; commands are %s (run 'skyc help')", name, strings.Join(names, ", "))
+	return env.Errorf("unknown command %q; commands are %s (run 'skyc help')", name, strings.Join(names, ", "))
 }
 
-func usage(w io.Writer) {
+func usage(w io.Writer, cmds []*Command) {
 	fmt.Fprint(w, `skyc compiles typed Starlark service definitions (.sky) into validated
 Kubernetes manifests.
 
@@ -103,18 +134,18 @@ Usage:
 Commands:
 
 `)
-	for _, c := range commands() {
-		fmt.Fprintf(w, "\t%-10s %s\n", c.name, c.summary)
+	for _, c := range cmds {
+		fmt.Fprintf(w, "\t%-10s %s\n", c.Name, c.Summary)
 	}
 	fmt.Fprint(w, `
 Run 'skyc help <command>' for a command's flags.
 `)
 }
 
-func (c *command) printHelp(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: skyc %s %s\n\n%s\n", c.name, c.usage, strings.TrimSpace(c.help))
-	if fs == nil && c.flags != nil {
-		fs = c.flags()
+func (c *Command) printHelp(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: skyc %s %s\n\n%s\n", c.Name, c.Usage, strings.TrimSpace(c.Help))
+	if fs == nil && c.Flags != nil {
+		fs = c.Flags()
 	}
 	if fs != nil {
 		fmt.Fprintf(w, "\nFlags:\n")
@@ -123,34 +154,38 @@ func (c *command) printHelp(w io.Writer, fs *flag.FlagSet) {
 	}
 }
 
-// parseFlags parses a command's flags; a usage error prints the help.
-func parseFlags(env *cmdEnv, c *command, fs *flag.FlagSet, args []string) (ok bool, code int) {
+// ParseFlags parses a command's flags into fs. It reports !ok, with the
+// exit code to return, for -h (having printed the help) and for a usage
+// error (having printed it).
+func ParseFlags(env *Env, c *Command, fs *flag.FlagSet, args []string) (ok bool, code int) {
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			c.printHelp(env.stdout, fs)
-			return false, exitOK
+			c.printHelp(env.Stdout, fs)
+			return false, ExitOK
 		}
-		fmt.Fprintf(env.stderr, "skyc %s: %v\n", c.name, err)
-		fmt.Fprintf(env.stderr, "Run 'skyc help %s' for usage.\n", c.name)
-		return false, exitError
+		fmt.Fprintf(env.Stderr, "skyc %s: %v\n", c.Name, err)
+		fmt.Fprintf(env.Stderr, "Run 'skyc help %s' for usage.\n", c.Name)
+		return false, ExitError
 	}
 	return true, 0
 }
 
-// profiles starts CPU profiling and arranges a heap profile, for users
-// reporting slowness. The returned function stops them.
-func profiles(env *cmdEnv, cpu, mem string) (stop func(), ok bool) {
+// Profiles starts CPU profiling into the file cpu and arranges a heap
+// profile into mem (either may be ""), for users reporting slowness. The
+// returned function stops them. On an error it prints it and reports
+// !ok.
+func Profiles(env *Env, cpu, mem string) (stop func(), ok bool) {
 	var cpuFile *os.File
 	if cpu != "" {
 		f, err := os.Create(cpu)
 		if err != nil {
-			env.errorf("cpu profile: %v", err)
+			env.Errorf("cpu profile: %v", err)
 			return nil, false
 		}
 		if err := pprof.StartCPUProfile(f); err != nil {
 			f.Close()
-			env.errorf("cpu profile: %v", err)
+			env.Errorf("cpu profile: %v", err)
 			return nil, false
 		}
 		cpuFile = f
@@ -163,31 +198,33 @@ func profiles(env *cmdEnv, cpu, mem string) (stop func(), ok bool) {
 		if mem != "" {
 			f, err := os.Create(mem)
 			if err != nil {
-				env.errorf("memory profile: %v", err)
+				env.Errorf("memory profile: %v", err)
 				return
 			}
 			defer f.Close()
 			if err := pprof.WriteHeapProfile(f); err != nil {
-				env.errorf("memory profile: %v", err)
+				env.Errorf("memory profile: %v", err)
 			}
 		}
 	}, true
 }
 
-func versionCommand() *command {
-	return &command{
-		name:    "version",
-		summary: "print skyc's version",
-		usage:   "",
-		help:    "Version prints the skyc version and the Kubernetes API version it knows.",
-		run: func(env *cmdEnv, args []string) int {
-			fmt.Fprintf(env.stdout, "skyc %s (k8s.io/api %s)\n", version, k8sAPIVersion)
-			return exitOK
+func versionCommand() *Command {
+	return &Command{
+		Name:    "version",
+		Summary: "print skyc's version",
+		Usage:   "",
+		Help:    "Version prints the skyc version and the Kubernetes API version it knows.",
+		Run: func(env *Env, args []string) int {
+			fmt.Fprintf(env.Stdout, "skyc %s (k8s.io/api %s)\n", Version, k8sAPIVersion)
+			return ExitOK
 		},
 	}
 }
 
-// Set at release time with -ldflags "-X main.version=...".
-var version = "devel"
+// Version is skyc's version, "devel" unless set at release time with
+// -ldflags "-X github.com/skyc-dev/skyc/internal/cli.Version=...", for
+// both binaries alike.
+var Version = "devel"
 
 const k8sAPIVersion = "v0.37.2"

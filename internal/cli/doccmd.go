@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -11,12 +11,12 @@ import (
 )
 
 // docCommand is skyc doc: the standard-library reference as Markdown.
-func docCommand() *command {
-	c := &command{
-		name:    "doc",
-		summary: "write the standard-library reference as Markdown",
-		usage:   "[-o DIR]",
-		help: `
+func docCommand() *Command {
+	c := &Command{
+		Name:    "doc",
+		Summary: "write the standard-library reference as Markdown",
+		Usage:   "[-o DIR]",
+		Help: `
 Doc writes a Markdown reference of the whole standard library: every
 predeclared name with its signature and documentation, the same text
 skyc explain prints. With -o DIR it writes DIR/stdlib.md (replacing it
@@ -27,8 +27,8 @@ it is stale, and "make docs" regenerates it.
 
 Exit status: 0 on success, 2 on an error.`,
 	}
-	c.flags = func() *flag.FlagSet { fs, _ := newDocFlags(); return fs }
-	c.run = func(env *cmdEnv, args []string) int { return runDoc(env, c, args) }
+	c.Flags = func() *flag.FlagSet { fs, _ := newDocFlags(); return fs }
+	c.Run = func(env *Env, args []string) int { return runDoc(env, c, args) }
 	return c
 }
 
@@ -38,30 +38,30 @@ func newDocFlags() (*flag.FlagSet, *string) {
 	return fs, out
 }
 
-func runDoc(env *cmdEnv, c *command, args []string) int {
+func runDoc(env *Env, c *Command, args []string) int {
 	fs, out := newDocFlags()
-	if ok, code := parseFlags(env, c, fs, args); !ok {
+	if ok, code := ParseFlags(env, c, fs, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(env.stderr, "skyc doc: unexpected argument %q\nRun 'skyc help doc' for usage.\n", fs.Arg(0))
-		return exitError
+		fmt.Fprintf(env.Stderr, "skyc doc: unexpected argument %q\nRun 'skyc help doc' for usage.\n", fs.Arg(0))
+		return ExitError
 	}
 	lib, err := loadStdlib(context.Background())
 	if err != nil {
-		return env.errorf("doc: %v", err)
+		return env.Errorf("doc: %v", err)
 	}
 	md := apidoc.Markdown(apidoc.Stdlib(lib))
 	if *out == "-" {
-		env.stdout.Write(md)
-		return exitOK
+		env.Stdout.Write(md)
+		return ExitOK
 	}
 	path := filepath.Join(*out, "stdlib.md")
 	if err := writeFileAtomic(path, md); err != nil {
-		return env.errorf("doc: %v", err)
+		return env.Errorf("doc: %v", err)
 	}
-	fmt.Fprintf(env.stderr, "wrote %s\n", path)
-	return exitOK
+	fmt.Fprintf(env.Stderr, "wrote %s\n", path)
+	return ExitOK
 }
 
 // writeFileAtomic writes data to path through a temporary file and a

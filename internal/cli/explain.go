@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -16,12 +16,12 @@ import (
 )
 
 // explainCommand is skyc explain: documentation at the terminal.
-func explainCommand() *command {
-	c := &command{
-		name:    "explain",
-		summary: "document a standard-library function or a Kubernetes type or field",
-		usage:   "NAME | GROUP/VERSION KIND [FIELD.PATH]",
-		help: `
+func explainCommand() *Command {
+	c := &Command{
+		Name:    "explain",
+		Summary: "document a standard-library function or a Kubernetes type or field",
+		Usage:   "NAME | GROUP/VERSION KIND [FIELD.PATH]",
+		Help: `
 Explain prints documentation at the terminal.
 
 For a name of the standard library (service, autoscale, cores, k8s, ...)
@@ -42,34 +42,34 @@ below it; list fields are followed into their elements:
 Exit status: 0 on success, 2 when nothing of that name exists (with the
 nearest spelling as a hint).`,
 	}
-	c.flags = func() *flag.FlagSet { return flag.NewFlagSet("explain", flag.ContinueOnError) }
-	c.run = func(env *cmdEnv, args []string) int { return runExplain(env, c, args) }
+	c.Flags = func() *flag.FlagSet { return flag.NewFlagSet("explain", flag.ContinueOnError) }
+	c.Run = func(env *Env, args []string) int { return runExplain(env, c, args) }
 	return c
 }
 
-func runExplain(env *cmdEnv, c *command, args []string) int {
-	fs := c.flags()
-	if ok, code := parseFlags(env, c, fs, args); !ok {
+func runExplain(env *Env, c *Command, args []string) int {
+	fs := c.Flags()
+	if ok, code := ParseFlags(env, c, fs, args); !ok {
 		return code
 	}
 	args = fs.Args()
 	if len(args) == 0 || len(args) > 3 {
-		fmt.Fprintf(env.stderr, "skyc explain: want NAME, or GROUP/VERSION KIND [FIELD.PATH]\nRun 'skyc help explain' for usage.\n")
-		return exitError
+		fmt.Fprintf(env.Stderr, "skyc explain: want NAME, or GROUP/VERSION KIND [FIELD.PATH]\nRun 'skyc help explain' for usage.\n")
+		return ExitError
 	}
 	lib, err := loadStdlib(context.Background())
 	if err != nil {
-		return env.errorf("explain: %v", err)
+		return env.Errorf("explain: %v", err)
 	}
 	reg, err := schemas.Default()
 	if err != nil {
-		return env.errorf("explain: %v", err)
+		return env.Errorf("explain: %v", err)
 	}
 	x := &explainer{lib: lib, entries: apidoc.Stdlib(lib), index: apidoc.NewIndex(reg)}
 	if err := x.explain(env, args); err != nil {
-		return env.errorf("explain: %v", err)
+		return env.Errorf("explain: %v", err)
 	}
-	return exitOK
+	return ExitOK
 }
 
 // explainer resolves the names skyc explain is given.
@@ -79,12 +79,12 @@ type explainer struct {
 	index   *apidoc.Index
 }
 
-func (x *explainer) explain(env *cmdEnv, args []string) error {
+func (x *explainer) explain(env *Env, args []string) error {
 	first := args[0]
 	if len(args) == 1 {
 		for _, e := range x.entries {
 			if e.Name == first {
-				apidoc.WriteEntry(env.stdout, e)
+				apidoc.WriteEntry(env.Stdout, e)
 				return nil
 			}
 		}
@@ -127,7 +127,7 @@ func (x *explainer) explain(env *cmdEnv, args []string) error {
 // explainAttr explains a dotted name below a standard-library value, as
 // a .sky file writes it: k8s.apps.Deployment, or with a field path,
 // k8s.apps.Deployment.spec.strategy.
-func (x *explainer) explainAttr(env *cmdEnv, head string, v starlark.Value, rest string) error {
+func (x *explainer) explainAttr(env *Env, head string, v starlark.Value, rest string) error {
 	walked := head
 	parts := strings.Split(rest, ".")
 	for i, part := range parts {
@@ -155,7 +155,7 @@ func (x *explainer) explainAttr(env *cmdEnv, head string, v starlark.Value, rest
 	return fmt.Errorf("%s is a %s; name a type in it, e.g. %s", walked, v.Type(), x.exampleAttr(walked, v))
 }
 
-func (x *explainer) writeType(env *cmdEnv, lookup func() (*apidoc.Type, error)) error {
+func (x *explainer) writeType(env *Env, lookup func() (*apidoc.Type, error)) error {
 	t, err := lookup()
 	if err != nil {
 		return err
@@ -166,7 +166,7 @@ func (x *explainer) writeType(env *cmdEnv, lookup func() (*apidoc.Type, error)) 
 			groups = apidoc.PackageGroups(e)
 		}
 	}
-	apidoc.WriteType(env.stdout, t, t.Constructor(groups))
+	apidoc.WriteType(env.Stdout, t, t.Constructor(groups))
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -29,12 +29,12 @@ func newFmtFlags() (*flag.FlagSet, *fmtFlags) {
 }
 
 // fmtCommand is skyc fmt: canonical formatting of .sky files.
-func fmtCommand() *command {
-	c := &command{
-		name:    "fmt",
-		summary: "format .sky files canonically",
-		usage:   "[--check] [--diff] PATH...",
-		help: `
+func fmtCommand() *Command {
+	c := &Command{
+		Name:    "fmt",
+		Summary: "format .sky files canonically",
+		Usage:   "[--check] [--diff] PATH...",
+		Help: `
 Fmt rewrites .sky files in their canonical form: four-space indentation,
 double-quoted strings, spaces around "=" in keyword arguments, one argument
 a line in a call that spans lines, loads first and sorted. It is the
@@ -59,35 +59,35 @@ Examples:
 	skyc fmt services/...
 	skyc fmt --check --diff ./...`,
 	}
-	c.flags = func() *flag.FlagSet { fs, _ := newFmtFlags(); return fs }
-	c.run = func(env *cmdEnv, args []string) int { return runFmt(env, c, args) }
+	c.Flags = func() *flag.FlagSet { fs, _ := newFmtFlags(); return fs }
+	c.Run = func(env *Env, args []string) int { return runFmt(env, c, args) }
 	return c
 }
 
-func runFmt(env *cmdEnv, c *command, args []string) int {
+func runFmt(env *Env, c *Command, args []string) int {
 	fs, f := newFmtFlags()
-	if ok, code := parseFlags(env, c, fs, args); !ok {
+	if ok, code := ParseFlags(env, c, fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintf(env.stderr, "skyc fmt: no paths given\nRun 'skyc help fmt' for usage.\n")
-		return exitError
+		fmt.Fprintf(env.Stderr, "skyc fmt: no paths given\nRun 'skyc help fmt' for usage.\n")
+		return ExitError
 	}
 	files, err := skypath.Expand(fs.Args())
 	if err != nil {
-		return env.errorf("fmt: %v", err)
+		return env.Errorf("fmt: %v", err)
 	}
-	code, unformatted := exitOK, 0
+	code, unformatted := ExitOK, 0
 	for _, file := range files {
 		src, err := os.ReadFile(file)
 		if err != nil {
-			code = env.errorf("fmt: %v", err)
+			code = env.Errorf("fmt: %v", err)
 			continue
 		}
 		out, err := skyfmt.Format(file, src)
 		if err != nil {
 			printSourceError(env, err, src)
-			code = exitError
+			code = ExitError
 			continue
 		}
 		if bytes.Equal(src, out) {
@@ -95,16 +95,16 @@ func runFmt(env *cmdEnv, c *command, args []string) int {
 		}
 		unformatted++
 		if f.check {
-			fmt.Fprintln(env.stdout, file)
+			fmt.Fprintln(env.Stdout, file)
 		}
 		if f.diff {
-			env.stdout.Write(diff.Diff("a/"+file, src, "b/"+file, out))
+			env.Stdout.Write(diff.Diff("a/"+file, src, "b/"+file, out))
 		}
 		if f.check || f.diff {
 			continue
 		}
 		if err := skyfmt.ReplaceFile(file, out); err != nil {
-			code = env.errorf("fmt: %v", err)
+			code = env.Errorf("fmt: %v", err)
 		}
 	}
 	if f.check && unformatted > 0 {
@@ -112,9 +112,9 @@ func runFmt(env *cmdEnv, c *command, args []string) int {
 		if unformatted == 1 {
 			noun = "file is"
 		}
-		fmt.Fprintf(env.stderr, "skyc fmt: %d %s not formatted; run 'skyc fmt' on them\n", unformatted, noun)
-		if code == exitOK {
-			code = exitFindings
+		fmt.Fprintf(env.Stderr, "skyc fmt: %d %s not formatted; run 'skyc fmt' on them\n", unformatted, noun)
+		if code == ExitOK {
+			code = ExitFindings
 		}
 	}
 	return code
@@ -122,10 +122,10 @@ func runFmt(env *cmdEnv, c *command, args []string) int {
 
 // printSourceError prints a file's syntax error as render prints its
 // errors: position, message, the line and a caret under the column.
-func printSourceError(env *cmdEnv, err error, src []byte) {
+func printSourceError(env *Env, err error, src []byte) {
 	var se *skyfmt.Error
 	if !errors.As(err, &se) {
-		env.errorf("%v", err)
+		env.Errorf("%v", err)
 		return
 	}
 	d := &lang.Diagnostic{
@@ -133,5 +133,5 @@ func printSourceError(env *cmdEnv, err error, src []byte) {
 		Pos:      lang.Pos{File: se.Filename, Line: se.Line, Col: se.Column},
 		Message:  se.Msg,
 	}
-	lang.Render(env.stderr, d, func(string) []byte { return src }, false)
+	lang.Render(env.Stderr, d, func(string) []byte { return src }, false)
 }

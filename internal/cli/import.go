@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -32,12 +32,12 @@ func newImportFlags() (*flag.FlagSet, *importFlags) {
 }
 
 // importCommand is skyc import: existing manifests to .sky.
-func importCommand() *command {
-	c := &command{
-		name:    "import",
-		summary: "turn existing Kubernetes manifests into a .sky file",
-		usage:   "[-o FILE] [--skip-unknown] FILE...",
-		help: `
+func importCommand() *Command {
+	c := &Command{
+		Name:    "import",
+		Summary: "turn existing Kubernetes manifests into a .sky file",
+		Usage:   "[-o FILE] [--skip-unknown] FILE...",
+		Help: `
 Import reads Kubernetes manifests and writes one .sky service file whose
 main(ctx) returns the same objects, as typed constructors:
 k8s.apps.Deployment(...), k8s.core.Service(...), and proto.package(...)
@@ -71,19 +71,19 @@ Examples:
 	helm template shop ./chart | skyc import - > services/shop.sky
 	kustomize build overlays/prod | skyc import --skip-unknown -`,
 	}
-	c.flags = func() *flag.FlagSet { fs, _ := newImportFlags(); return fs }
-	c.run = func(env *cmdEnv, args []string) int { return runImport(env, c, args) }
+	c.Flags = func() *flag.FlagSet { fs, _ := newImportFlags(); return fs }
+	c.Run = func(env *Env, args []string) int { return runImport(env, c, args) }
 	return c
 }
 
-func runImport(env *cmdEnv, c *command, args []string) int {
+func runImport(env *Env, c *Command, args []string) int {
 	fs, f := newImportFlags()
-	if ok, code := parseFlags(env, c, fs, args); !ok {
+	if ok, code := ParseFlags(env, c, fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintf(env.stderr, "skyc import: no files given\nRun 'skyc help import' for usage.\n")
-		return exitError
+		fmt.Fprintf(env.Stderr, "skyc import: no files given\nRun 'skyc help import' for usage.\n")
+		return ExitError
 	}
 	var inputs []importer.Input
 	for _, name := range fs.Args() {
@@ -98,47 +98,47 @@ func runImport(env *cmdEnv, c *command, args []string) int {
 			data, err = os.ReadFile(name)
 		}
 		if err != nil {
-			return env.errorf("import: %v", err)
+			return env.Errorf("import: %v", err)
 		}
 		inputs = append(inputs, importer.Input{Name: name, Data: data})
 	}
 	reg, err := schemas.Default()
 	if err != nil {
-		return env.errorf("import: building the type registry: %v", err)
+		return env.Errorf("import: building the type registry: %v", err)
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 	res, err := importer.Import(ctx, reg, inputs, importer.ImportOptions{SkipUnknown: f.skipUnknown, TypedOnly: f.typed})
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintf(env.stderr, "skyc import: %s\n", line)
+			fmt.Fprintf(env.Stderr, "skyc import: %s\n", line)
 		}
-		return exitError
+		return ExitError
 	}
 	for _, s := range res.Skipped {
-		fmt.Fprintf(env.stderr, "skyc import: left out %v\n", s)
+		fmt.Fprintf(env.Stderr, "skyc import: left out %v\n", s)
 	}
 	if f.out == "-" {
-		env.stdout.Write(res.Source)
+		env.Stdout.Write(res.Source)
 	} else if err := os.WriteFile(f.out, res.Source, 0o644); err != nil {
-		return env.errorf("import: %v", err)
+		return env.Errorf("import: %v", err)
 	}
 	if !f.verify {
-		return exitOK
+		return ExitOK
 	}
 	got, err := importer.RenderSource(ctx, res.Source)
 	if err != nil {
-		return env.errorf("import: checking the round trip: %v", err)
+		return env.Errorf("import: checking the round trip: %v", err)
 	}
 	if diffs := importer.Compare(res.Objects, got); len(diffs) > 0 {
-		fmt.Fprintf(env.stderr, "skyc import: the generated file does not render the input exactly:\n")
+		fmt.Fprintf(env.Stderr, "skyc import: the generated file does not render the input exactly:\n")
 		for _, d := range diffs {
-			fmt.Fprintf(env.stderr, "%s\n", d)
+			fmt.Fprintf(env.Stderr, "%s\n", d)
 		}
-		return exitFindings
+		return ExitFindings
 	}
 	if f.out != "-" {
-		fmt.Fprintf(env.stderr, "wrote %d objects to %s\n", len(res.Objects), f.out)
+		fmt.Fprintf(env.Stderr, "wrote %d objects to %s\n", len(res.Objects), f.out)
 	}
-	return exitOK
+	return ExitOK
 }

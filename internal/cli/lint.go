@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -16,12 +16,12 @@ import (
 )
 
 // lintCommand is skyc lint: Starlark hygiene checks.
-func lintCommand() *command {
-	c := &command{
-		name:    "lint",
-		summary: "check .sky files for unused names, unreachable code and other slips",
-		usage:   "PATH...",
-		help: `
+func lintCommand() *Command {
+	c := &Command{
+		Name:    "lint",
+		Summary: "check .sky files for unused names, unreachable code and other slips",
+		Usage:   "PATH...",
+		Help: `
 Lint checks .sky files for mistakes that evaluate without error but are
 almost always wrong, and prints one line per finding:
 
@@ -44,8 +44,8 @@ Categories:
 
 ` + lintCategories(),
 	}
-	c.run = func(env *cmdEnv, args []string) int { return runLint(env, c, args) }
-	c.flags = func() *flag.FlagSet { return flag.NewFlagSet("lint", flag.ContinueOnError) }
+	c.Run = func(env *Env, args []string) int { return runLint(env, c, args) }
+	c.Flags = func() *flag.FlagSet { return flag.NewFlagSet("lint", flag.ContinueOnError) }
 	return c
 }
 
@@ -58,38 +58,38 @@ func lintCategories() string {
 	return b.String()
 }
 
-func runLint(env *cmdEnv, c *command, args []string) int {
-	fs := c.flags()
-	if ok, code := parseFlags(env, c, fs, args); !ok {
+func runLint(env *Env, c *Command, args []string) int {
+	fs := c.Flags()
+	if ok, code := ParseFlags(env, c, fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintf(env.stderr, "skyc lint: no paths given\nRun 'skyc help lint' for usage.\n")
-		return exitError
+		fmt.Fprintf(env.Stderr, "skyc lint: no paths given\nRun 'skyc help lint' for usage.\n")
+		return ExitError
 	}
 	files, err := skypath.Expand(fs.Args())
 	if err != nil {
-		return env.errorf("lint: %v", err)
+		return env.Errorf("lint: %v", err)
 	}
 	predeclared, err := stdlibNames(context.Background())
 	if err != nil {
-		return env.errorf("lint: %v", err)
+		return env.Errorf("lint: %v", err)
 	}
-	code, n := exitOK, 0
+	code, n := ExitOK, 0
 	for _, file := range files {
 		src, err := os.ReadFile(file)
 		if err != nil {
-			code = env.errorf("lint: %v", err)
+			code = env.Errorf("lint: %v", err)
 			continue
 		}
 		findings, err := skylint.File(file, src, skylint.Options{Predeclared: predeclared})
 		if err != nil {
 			printSourceError(env, err, src)
-			code = exitError
+			code = ExitError
 			continue
 		}
 		for _, f := range findings {
-			fmt.Fprintln(env.stdout, f)
+			fmt.Fprintln(env.Stdout, f)
 		}
 		n += len(findings)
 	}
@@ -98,9 +98,9 @@ func runLint(env *cmdEnv, c *command, args []string) int {
 		if n == 1 {
 			noun = "finding"
 		}
-		fmt.Fprintf(env.stderr, "skyc lint: %d %s; 'skyc help lint' explains the categories\n", n, noun)
-		if code == exitOK {
-			code = exitFindings
+		fmt.Fprintf(env.Stderr, "skyc lint: %d %s; 'skyc help lint' explains the categories\n", n, noun)
+		if code == ExitOK {
+			code = ExitFindings
 		}
 	}
 	return code

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"flag"
@@ -27,12 +27,12 @@ func newNewFlags() (*flag.FlagSet, *newFlags) {
 }
 
 // newCommand is skyc new: scaffolding for a new workload.
-func newCommand() *command {
-	c := &command{
-		name:    "new",
-		summary: "scaffold a new service, worker or cron job",
-		usage:   "[flags] service|worker|cron NAME",
-		help: `
+func newCommand() *Command {
+	c := &Command{
+		Name:    "new",
+		Summary: "scaffold a new service, worker or cron job",
+		Usage:   "[flags] service|worker|cron NAME",
+		Help: `
 New creates DIR/NAME/ with three files:
 
 	NAME.sky        the workload: main(ctx) returning service(), worker()
@@ -54,17 +54,17 @@ Examples:
 	skyc new service payments-api --team payments
 	skyc new cron nightly-report --dir services --schedule "0 2 * * *"`,
 	}
-	c.flags = func() *flag.FlagSet { fs, _ := newNewFlags(); return fs }
-	c.run = func(env *cmdEnv, args []string) int { return runNew(env, c, args) }
+	c.Flags = func() *flag.FlagSet { fs, _ := newNewFlags(); return fs }
+	c.Run = func(env *Env, args []string) int { return runNew(env, c, args) }
 	return c
 }
 
-func runNew(env *cmdEnv, c *command, args []string) int {
+func runNew(env *Env, c *Command, args []string) int {
 	fs, f := newNewFlags()
 	// Flags may follow the arguments: skyc new service api --team web.
 	var positional []string
 	for {
-		if ok, code := parseFlags(env, c, fs, args); !ok {
+		if ok, code := ParseFlags(env, c, fs, args); !ok {
 			return code
 		}
 		if fs.NArg() == 0 {
@@ -74,13 +74,13 @@ func runNew(env *cmdEnv, c *command, args []string) int {
 		args = fs.Args()[1:]
 	}
 	if len(positional) != 2 {
-		fmt.Fprintf(env.stderr, "skyc new: want a kind (%s) and a name, got %d arguments\nRun 'skyc help new' for usage.\n",
+		fmt.Fprintf(env.Stderr, "skyc new: want a kind (%s) and a name, got %d arguments\nRun 'skyc help new' for usage.\n",
 			strings.Join(scaffold.Kinds(), ", "), len(positional))
-		return exitError
+		return ExitError
 	}
 	kind, name := positional[0], positional[1]
 	if !slices.Contains(scaffold.Kinds(), kind) {
-		return env.errorf("new: unknown kind %q; want one of %s", kind, strings.Join(scaffold.Kinds(), ", "))
+		return env.Errorf("new: unknown kind %q; want one of %s", kind, strings.Join(scaffold.Kinds(), ", "))
 	}
 	paths, err := scaffold.Write(f.dir, scaffold.Options{
 		Kind:     kind,
@@ -90,14 +90,14 @@ func runNew(env *cmdEnv, c *command, args []string) int {
 		Schedule: f.schedule,
 	})
 	if err != nil {
-		return env.errorf("new: %v", err)
+		return env.Errorf("new: %v", err)
 	}
 	for _, p := range paths {
-		fmt.Fprintf(env.stderr, "created %s\n", p)
+		fmt.Fprintf(env.Stderr, "created %s\n", p)
 	}
 	if _, ok := config.FindRoot(f.dir); !ok {
-		fmt.Fprintf(env.stderr, "note: no skyc.yaml in %s or above it; skyc render needs one at the repository root\n", f.dir)
+		fmt.Fprintf(env.Stderr, "note: no skyc.yaml in %s or above it; skyc render needs one at the repository root\n", f.dir)
 	}
-	fmt.Fprintf(env.stderr, "next: skyc render %s\n", filepath.Join(f.dir, name, name+".sky"))
-	return exitOK
+	fmt.Fprintf(env.Stderr, "next: skyc render %s\n", filepath.Join(f.dir, name, name+".sky"))
+	return ExitOK
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -18,78 +18,86 @@ import (
 	"github.com/skyc-dev/skyc/render"
 )
 
-// renderFlags are the flags of skyc render.
-type renderFlags struct {
-	envs       listFlag
-	vars       listFlag
-	out        string
-	only       string
-	root       string
-	maxSteps   uint64
-	timeout    time.Duration
-	maxMemory  byteSize
-	maxObjects int
-	parallel   int
-	verbose    bool
-	cpuProf    string
-	memProf    string
-	noCache    bool
-	since      string
+// RenderFlags are the flags of skyc render.
+type RenderFlags struct {
+	Envs       ListFlag
+	Vars       ListFlag
+	Out        string
+	Only       string
+	Root       string
+	MaxSteps   uint64
+	Timeout    time.Duration
+	MaxMemory  ByteSize
+	MaxObjects int
+	Parallel   int
+	Verbose    bool
+	CPUProfile string
+	MemProfile string
+	NoCache    bool
+	Since      string
 }
 
-// byteSize is a flag holding a size in bytes, written as a Kubernetes
+// ByteSize is a flag holding a size in bytes, written as a Kubernetes
 // quantity ("512Mi", "4Gi", "1000000").
-type byteSize uint64
+type ByteSize uint64
 
-func (b *byteSize) String() string {
+// String returns the size as a binary quantity, such as 512Mi.
+func (b *ByteSize) String() string {
 	return resource.NewQuantity(int64(*b), resource.BinarySI).String()
 }
-func (b *byteSize) Set(v string) error {
+
+// Set parses a positive quantity, such as 512Mi, 4Gi or 1000000.
+func (b *ByteSize) Set(v string) error {
 	q, err := resource.ParseQuantity(v)
 	if err != nil || q.Sign() <= 0 {
 		return fmt.Errorf("%q is not a size such as 512Mi or 4Gi", v)
 	}
-	*b = byteSize(q.Value())
+	*b = ByteSize(q.Value())
 	return nil
 }
 
-// listFlag is a repeatable flag whose values may also be comma-separated.
-type listFlag []string
+// ListFlag is a repeatable flag whose values may also be comma-separated.
+type ListFlag []string
 
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error {
+// String returns the values, comma-separated.
+func (l *ListFlag) String() string { return strings.Join(*l, ",") }
+
+// Set adds a value; splitting at commas is the command's.
+func (l *ListFlag) Set(v string) error {
 	*l = append(*l, v)
 	return nil
 }
 
-func newRenderFlags() (*flag.FlagSet, *renderFlags) {
-	f := &renderFlags{}
+// NewRenderFlags returns the flag set of skyc render and the flags it
+// sets. skyc check takes some of its flags.
+func NewRenderFlags() (*flag.FlagSet, *RenderFlags) {
+	f := &RenderFlags{}
 	fs := flag.NewFlagSet("render", flag.ContinueOnError)
-	fs.Var(&f.envs, "env", "render only this `environment` of skyc.yaml (repeatable, or comma-separated); default: all")
-	fs.Var(&f.vars, "var", "set ctx.vars[`key=value`] for every environment (repeatable); overrides skyc.yaml")
-	fs.StringVar(&f.out, "o", "-", "write to `DIR` as DIR/<env>/<service>/<kind>-<name>.yaml, or \"-\" for one YAML stream on stdout")
-	fs.StringVar(&f.root, "root", "", "repository `root` (default: the directory holding skyc.yaml above the first path)")
-	fs.StringVar(&f.only, "only", "all", "write only `kind`s of output: all, kubernetes (e.g. to pipe into kubectl apply) or aws (CloudFormation templates and IAM roles)")
-	fs.Uint64Var(&f.maxSteps, "max-steps", lang.DefaultMaxSteps, "Starlark execution step budget per file")
-	fs.DurationVar(&f.timeout, "timeout", lang.DefaultTimeout, "wall-clock limit per file")
-	f.maxMemory = lang.DefaultMaxMemory
-	fs.Var(&f.maxMemory, "max-memory", "stop evaluation when the heap passes `size` (e.g. 512Mi, 4Gi)")
-	fs.IntVar(&f.maxObjects, "max-objects", render.DefaultMaxObjects, "most objects one service may render per environment")
-	fs.IntVar(&f.parallel, "parallel", 0, "files evaluated at once (default: the number of CPUs)")
-	fs.BoolVar(&f.verbose, "verbose", false, "show standard-library frames in errors")
-	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a CPU profile to `file`")
-	fs.StringVar(&f.memProf, "memprofile", "", "write a heap profile to `file`")
-	fs.BoolVar(&f.noCache, "no-cache", false, "evaluate every file, neither reading nor writing the render cache")
-	fs.StringVar(&f.since, "changed-since", "", "render only the service files whose load graph includes a file changed since git `revision` (git diff --name-only, and untracked files)")
+	fs.Var(&f.Envs, "env", "render only this `environment` of skyc.yaml (repeatable, or comma-separated); default: all")
+	fs.Var(&f.Vars, "var", "set ctx.vars[`key=value`] for every environment (repeatable); overrides skyc.yaml")
+	fs.StringVar(&f.Out, "o", "-", "write to `DIR` as DIR/<env>/<service>/<kind>-<name>.yaml, or \"-\" for one YAML stream on stdout")
+	fs.StringVar(&f.Root, "root", "", "repository `root` (default: the directory holding skyc.yaml above the first path)")
+	fs.StringVar(&f.Only, "only", "all", "write only `kind`s of output: all, kubernetes (e.g. to pipe into kubectl apply) or aws (CloudFormation templates and IAM roles)")
+	fs.Uint64Var(&f.MaxSteps, "max-steps", lang.DefaultMaxSteps, "Starlark execution step budget per file")
+	fs.DurationVar(&f.Timeout, "timeout", lang.DefaultTimeout, "wall-clock limit per file")
+	f.MaxMemory = lang.DefaultMaxMemory
+	fs.Var(&f.MaxMemory, "max-memory", "stop evaluation when the heap passes `size` (e.g. 512Mi, 4Gi)")
+	fs.IntVar(&f.MaxObjects, "max-objects", render.DefaultMaxObjects, "most objects one service may render per environment")
+	fs.IntVar(&f.Parallel, "parallel", 0, "files evaluated at once (default: the number of CPUs)")
+	fs.BoolVar(&f.Verbose, "verbose", false, "show standard-library frames in errors")
+	fs.StringVar(&f.CPUProfile, "cpuprofile", "", "write a CPU profile to `file`")
+	fs.StringVar(&f.MemProfile, "memprofile", "", "write a heap profile to `file`")
+	fs.BoolVar(&f.NoCache, "no-cache", false, "evaluate every file, neither reading nor writing the render cache")
+	fs.StringVar(&f.Since, "changed-since", "", "render only the service files whose load graph includes a file changed since git `revision` (git diff --name-only, and untracked files)")
 	return fs, f
 }
 
-func renderCommand() *command {
-	c := &command{
-		name:    "render",
-		summary: "render .sky service files into Kubernetes manifests",
-		usage:   "[flags] PATH...",
-		help: `
+func renderCommand() *Command {
+	c := &Command{
+		Name:    "render",
+		Summary: "render .sky service files into Kubernetes manifests",
+		Usage:   "[flags] PATH...",
+		Help: `
 Render evaluates each service file's main(ctx) for every environment in
 skyc.yaml (or those given with --env) and writes the Kubernetes objects
 they return. A service with AWS resources (aws = [...]) also gets its
@@ -130,30 +138,30 @@ Examples:
 	skyc render --var image_tag=1.43.0 services/payments-api.sky
 	skyc render --changed-since origin/main services/...`,
 	}
-	c.flags = func() *flag.FlagSet { fs, _ := newRenderFlags(); return fs }
-	c.run = func(env *cmdEnv, args []string) int { return runRender(env, c, args) }
+	c.Flags = func() *flag.FlagSet { fs, _ := NewRenderFlags(); return fs }
+	c.Run = func(env *Env, args []string) int { return runRender(env, c, args) }
 	return c
 }
 
-func runRender(env *cmdEnv, c *command, args []string) int {
-	fs, f := newRenderFlags()
-	if ok, code := parseFlags(env, c, fs, args); !ok {
+func runRender(env *Env, c *Command, args []string) int {
+	fs, f := NewRenderFlags()
+	if ok, code := ParseFlags(env, c, fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintf(env.stderr, "skyc render: no paths given\nRun 'skyc help render' for usage.\n")
-		return exitError
+		fmt.Fprintf(env.Stderr, "skyc render: no paths given\nRun 'skyc help render' for usage.\n")
+		return ExitError
 	}
 	vars := map[string]string{}
-	for _, kv := range f.vars {
+	for _, kv := range f.Vars {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return env.errorf("render: --var %q: want key=value", kv)
+			return env.Errorf("render: --var %q: want key=value", kv)
 		}
 		vars[k] = v
 	}
 	var envs []string
-	for _, e := range f.envs {
+	for _, e := range f.Envs {
 		for _, name := range strings.Split(e, ",") {
 			if name = strings.TrimSpace(name); name != "" {
 				envs = append(envs, name)
@@ -175,12 +183,12 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 			debug.SetGCPercent(renderGCPercent)
 		}
 	}
-	if collect != nil && f.noCache {
+	if collect != nil && f.NoCache {
 		collect()
 	}
-	stop, ok := profiles(env, f.cpuProf, f.memProf)
+	stop, ok := Profiles(env, f.CPUProfile, f.MemProfile)
 	if !ok {
-		return exitError
+		return ExitError
 	}
 	defer stop()
 
@@ -188,56 +196,56 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 	defer cancel()
 	files, explicit, err := render.Discover(fs.Args())
 	if err != nil {
-		return env.errorf("render: %v", err)
+		return env.Errorf("render: %v", err)
 	}
 	if len(files) == 0 {
-		return env.errorf("render: no .sky files in %s", strings.Join(fs.Args(), " "))
+		return env.Errorf("render: no .sky files in %s", strings.Join(fs.Args(), " "))
 	}
-	if f.since != "" && f.out != "-" {
-		return env.errorf("render: --changed-since renders part of the services and writes to stdout only; to write a tree, render all of them (the cache makes that fast)")
+	if f.Since != "" && f.Out != "-" {
+		return env.Errorf("render: --changed-since renders part of the services and writes to stdout only; to write a tree, render all of them (the cache makes that fast)")
 	}
 	var cache *render.CacheOptions
-	if !f.noCache {
+	if !f.NoCache {
 		cache = renderCache()
 	}
 	r, err := render.New(ctx, render.Options{
-		Root:       f.root,
+		Root:       f.Root,
 		Envs:       envs,
 		Vars:       vars,
-		Parallel:   f.parallel,
-		MaxSteps:   f.maxSteps,
-		Timeout:    f.timeout,
-		MaxMemory:  uint64(f.maxMemory),
-		MaxObjects: f.maxObjects,
+		Parallel:   f.Parallel,
+		MaxSteps:   f.MaxSteps,
+		Timeout:    f.Timeout,
+		MaxMemory:  uint64(f.MaxMemory),
+		MaxObjects: f.MaxObjects,
 		Print: func(pos, msg string) {
-			fmt.Fprintf(env.stderr, "%s: %s\n", pos, msg)
+			fmt.Fprintf(env.Stderr, "%s: %s\n", pos, msg)
 		},
 		Cache:          cache,
 		Encode:         true,
 		BeforeEvaluate: collect,
 	}, files[0])
 	if err != nil {
-		return env.errorf("render: %v", err)
+		return env.Errorf("render: %v", err)
 	}
-	if f.since != "" {
+	if f.Since != "" {
 		all := len(files)
-		if files, err = changedSince(r, files, f.since); err != nil {
-			return env.errorf("render: --changed-since %s: %v", f.since, err)
+		if files, err = changedSince(r, files, f.Since); err != nil {
+			return env.Errorf("render: --changed-since %s: %v", f.Since, err)
 		}
-		fmt.Fprintf(env.stderr, "skyc: %d of %d files are affected by changes since %s\n", len(files), all, f.since)
+		fmt.Fprintf(env.Stderr, "skyc: %d of %d files are affected by changes since %s\n", len(files), all, f.Since)
 		for _, file := range files {
-			fmt.Fprintf(env.stderr, "  %s\n", file)
+			fmt.Fprintf(env.Stderr, "  %s\n", file)
 		}
 		if len(files) == 0 {
-			return exitOK
+			return ExitOK
 		}
 	}
 	res := r.Render(ctx, files, explicit)
-	if len(res.Diagnostics) > 0 && printDiagnostics(env, r.Runtime(), res.Diagnostics, f.verbose) {
-		return exitError
+	if len(res.Diagnostics) > 0 && PrintDiagnostics(env, r.Runtime(), res.Diagnostics, f.Verbose) {
+		return ExitError
 	}
 	var all []manifest.Object
-	switch f.only {
+	switch f.Only {
 	case "all":
 		all = res.Output()
 	case "kubernetes":
@@ -245,16 +253,16 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 	case "aws":
 		all = res.Documents
 	default:
-		return env.errorf("render: --only %q: want all, kubernetes or aws", f.only)
+		return env.Errorf("render: --only %q: want all, kubernetes or aws", f.Only)
 	}
-	if f.out == "-" {
-		if err := manifest.WriteStream(env.stdout, all); err != nil {
-			return env.errorf("render: %v", err)
+	if f.Out == "-" {
+		if err := manifest.WriteStream(env.Stdout, all); err != nil {
+			return env.Errorf("render: %v", err)
 		}
-		return exitOK
+		return ExitOK
 	}
-	if err := manifest.WriteTree(ctx, f.out, all); err != nil {
-		return env.errorf("render: %v", err)
+	if err := manifest.WriteTree(ctx, f.Out, all); err != nil {
+		return env.Errorf("render: %v", err)
 	}
 	docs := 0
 	for _, o := range all {
@@ -263,11 +271,11 @@ func runRender(env *cmdEnv, c *command, args []string) int {
 		}
 	}
 	if docs > 0 {
-		fmt.Fprintf(env.stderr, "wrote %d objects and %d AWS documents to %s\n", len(all)-docs, docs, f.out)
+		fmt.Fprintf(env.Stderr, "wrote %d objects and %d AWS documents to %s\n", len(all)-docs, docs, f.Out)
 	} else {
-		fmt.Fprintf(env.stderr, "wrote %d objects to %s\n", len(all), f.out)
+		fmt.Fprintf(env.Stderr, "wrote %d objects to %s\n", len(all), f.Out)
 	}
-	return exitOK
+	return ExitOK
 }
 
 // renderGCPercent is the collector's setting while skyc render evaluates
@@ -283,21 +291,21 @@ const renderGCPercent = 200
 // without the garbage collector, before any file is evaluated.
 const warmRenderMemory = 512 << 20
 
-// printDiagnostics writes diagnostics to stderr and reports whether any
+// PrintDiagnostics writes diagnostics to stderr and reports whether any
 // is an error.
-func printDiagnostics(env *cmdEnv, rt *lang.Runtime, diags []*lang.Diagnostic, verbose bool) bool {
+func PrintDiagnostics(env *Env, rt *lang.Runtime, diags []*lang.Diagnostic, verbose bool) bool {
 	failed := false
 	for i, d := range diags {
 		if i > 0 {
-			fmt.Fprintln(env.stderr)
+			fmt.Fprintln(env.Stderr)
 		}
-		lang.Render(env.stderr, d, rt.Source, verbose)
+		lang.Render(env.Stderr, d, rt.Source, verbose)
 		if d.Severity == lang.Error {
 			failed = true
 		}
 	}
 	if failed && len(diags) > 1 {
-		fmt.Fprintf(env.stderr, "\n%d errors\n", countErrors(diags))
+		fmt.Fprintf(env.Stderr, "\n%d errors\n", countErrors(diags))
 	}
 	return failed
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -37,12 +37,12 @@ func newTestFlags() (*flag.FlagSet, *testFlags) {
 }
 
 // testCommand is skyc test: the tests of .sky code.
-func testCommand() *command {
-	c := &command{
-		name:    "test",
-		summary: "run the tests in *_test.sky files",
-		usage:   "[-v] [--run REGEX] [--format text|junit] [--update] PATH...",
-		help: `
+func testCommand() *Command {
+	c := &Command{
+		Name:    "test",
+		Summary: "run the tests in *_test.sky files",
+		Usage:   "[-v] [--run REGEX] [--format text|junit] [--update] PATH...",
+		Help: `
 Test runs the test_* functions of *_test.sky files. A test file sees the
 standard library, loads service files and libraries like any .sky file,
 and has two more names:
@@ -81,54 +81,54 @@ Examples:
 	skyc test --run 'snapshot' --update services/
 	skyc test --format junit ./... > junit.xml`,
 	}
-	c.flags = func() *flag.FlagSet { fs, _ := newTestFlags(); return fs }
-	c.run = func(env *cmdEnv, args []string) int { return runTest(env, c, args) }
+	c.Flags = func() *flag.FlagSet { fs, _ := newTestFlags(); return fs }
+	c.Run = func(env *Env, args []string) int { return runTest(env, c, args) }
 	return c
 }
 
-func runTest(env *cmdEnv, c *command, args []string) int {
+func runTest(env *Env, c *Command, args []string) int {
 	fs, f := newTestFlags()
-	if ok, code := parseFlags(env, c, fs, args); !ok {
+	if ok, code := ParseFlags(env, c, fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintf(env.stderr, "skyc test: no paths given\nRun 'skyc help test' for usage.\n")
-		return exitError
+		fmt.Fprintf(env.Stderr, "skyc test: no paths given\nRun 'skyc help test' for usage.\n")
+		return ExitError
 	}
 	if f.format != "text" && f.format != "junit" {
-		return env.errorf("test: --format %q: want text or junit", f.format)
+		return env.Errorf("test: --format %q: want text or junit", f.format)
 	}
 	var run *regexp.Regexp
 	if f.run != "" {
 		re, err := regexp.Compile(f.run)
 		if err != nil {
-			return env.errorf("test: --run: %v", err)
+			return env.Errorf("test: --run: %v", err)
 		}
 		run = re
 	}
 	files, err := skytest.Discover(fs.Args())
 	if err != nil {
-		return env.errorf("test: %v", err)
+		return env.Errorf("test: %v", err)
 	}
 	if len(files) == 0 {
-		return env.errorf("test: no test files (*_test.sky) in %s", joinArgs(fs.Args()))
+		return env.Errorf("test: no test files (*_test.sky) in %s", joinArgs(fs.Args()))
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 	r, err := skytest.New(ctx, skytest.Options{
 		Root: f.root, Run: run, Update: f.update, MaxSteps: f.maxSteps,
-		Print: func(pos, msg string) { fmt.Fprintf(env.stderr, "%s: %s\n", pos, msg) },
+		Print: func(pos, msg string) { fmt.Fprintf(env.Stderr, "%s: %s\n", pos, msg) },
 	}, files[0])
 	if err != nil {
-		return env.errorf("test: %v", err)
+		return env.Errorf("test: %v", err)
 	}
 	rep := r.Run(ctx, files)
 	if f.format == "junit" {
-		if err := skytest.WriteJUnit(env.stdout, rep, skytest.JUnitOptions{Source: r.Runtime().Source}); err != nil {
-			return env.errorf("test: %v", err)
+		if err := skytest.WriteJUnit(env.Stdout, rep, skytest.JUnitOptions{Source: r.Runtime().Source}); err != nil {
+			return env.Errorf("test: %v", err)
 		}
 	} else {
-		skytest.WriteText(env.stdout, rep, skytest.TextOptions{List: f.list, Verbose: f.verbose, Source: r.Runtime().Source})
+		skytest.WriteText(env.Stdout, rep, skytest.TextOptions{List: f.list, Verbose: f.verbose, Source: r.Runtime().Source})
 	}
 	return rep.Status()
 }

@@ -1,4 +1,4 @@
-package main
+package full
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/skyc-dev/skyc/check"
 	"github.com/skyc-dev/skyc/check/awscheck"
 	"github.com/skyc-dev/skyc/check/policy"
+	"github.com/skyc-dev/skyc/internal/cli"
 	"github.com/skyc-dev/skyc/lang"
 	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/render"
@@ -27,7 +28,7 @@ import (
 // checkFlags are the flags of skyc check; the render flags it shares
 // with skyc render (environments, variables, limits) live in render.
 type checkFlags struct {
-	render     *renderFlags
+	render     *cli.RenderFlags
 	noPolicies bool
 	format     string
 	failOn     string
@@ -39,7 +40,7 @@ type checkFlags struct {
 var renderFlagsForCheck = []string{"env", "var", "root", "max-steps", "timeout", "max-memory", "parallel", "verbose", "cpuprofile", "memprofile"}
 
 func newCheckFlags() (*flag.FlagSet, *checkFlags) {
-	rfs, rf := newRenderFlags()
+	rfs, rf := cli.NewRenderFlags()
 	f := &checkFlags{render: rf}
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	for _, name := range renderFlagsForCheck {
@@ -55,12 +56,12 @@ func newCheckFlags() (*flag.FlagSet, *checkFlags) {
 	return fs, f
 }
 
-func checkCommand() *command {
-	c := &command{
-		name:    "check",
-		summary: "validate rendered objects and manifests as the API server would",
-		usage:   "[flags] PATH...",
-		help: `
+func checkCommand() *cli.Command {
+	c := &cli.Command{
+		Name:    "check",
+		Summary: cli.CheckSummary,
+		Usage:   "[flags] PATH...",
+		Help: `
 Check finds what a Kubernetes API server would reject, without a cluster:
 it renders .sky service files as skyc render does (every environment of
 skyc.yaml, or those given with --env) and validates every object with the
@@ -107,8 +108,8 @@ Examples:
 	skyc check --no-policies deploy/*.yaml
 	skyc check --affected lib/defaults.sky services/api.sky`,
 	}
-	c.flags = func() *flag.FlagSet { fs, _ := newCheckFlags(); return fs }
-	c.run = func(env *cmdEnv, args []string) int { return runCheck(env, c, args) }
+	c.Flags = func() *flag.FlagSet { fs, _ := newCheckFlags(); return fs }
+	c.Run = func(env *cli.Env, args []string) int { return runCheck(env, c, args) }
 	return c
 }
 
@@ -142,22 +143,22 @@ func (rep *checkReport) lookupRule(id string) (check.Rule, bool) {
 	return check.Rule{}, false
 }
 
-func runCheck(env *cmdEnv, c *command, args []string) int {
+func runCheck(env *cli.Env, c *cli.Command, args []string) int {
 	fs, f := newCheckFlags()
-	if ok, code := parseFlags(env, c, fs, args); !ok {
+	if ok, code := cli.ParseFlags(env, c, fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintf(env.stderr, "skyc check: no paths given\nRun 'skyc help check' for usage.\n")
-		return exitError
+		fmt.Fprintf(env.Stderr, "skyc check: no paths given\nRun 'skyc help check' for usage.\n")
+		return cli.ExitError
 	}
 	write, ok := checkFormats[f.format]
 	if !ok {
-		return env.errorf("check: unknown --format %q: want text, json, sarif or github", f.format)
+		return env.Errorf("check: unknown --format %q: want text, json, sarif or github", f.format)
 	}
 	failOn, err := check.ParseSeverity(f.failOn)
 	if err != nil {
-		return env.errorf("check: --fail-on: %v", err)
+		return env.Errorf("check: --fail-on: %v", err)
 	}
 	// k8s.io/kubernetes logs through klog; what it has to say reaches the
 	// user as findings.
@@ -172,9 +173,9 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 		// GOGC overrides it.
 		debug.SetGCPercent(300)
 	}
-	stop, ok := profiles(env, f.render.cpuProf, f.render.memProf)
+	stop, ok := cli.Profiles(env, f.render.CPUProfile, f.render.MemProfile)
 	if !ok {
-		return exitError
+		return cli.ExitError
 	}
 	defer stop()
 
@@ -184,18 +185,18 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	var today time.Time
 	if f.today != "" {
 		if today, err = time.Parse(time.DateOnly, f.today); err != nil {
-			return env.errorf("check: --today %q: want a date, YYYY-MM-DD", f.today)
+			return env.Errorf("check: --today %q: want a date, YYYY-MM-DD", f.today)
 		}
 	}
 
 	paths := fs.Args()
 	if f.affected {
-		if paths, err = affectedPaths(ctx, paths); err != nil {
-			return env.errorf("check: --affected: %v", err)
+		if paths, err = cli.AffectedPaths(ctx, paths); err != nil {
+			return env.Errorf("check: --affected: %v", err)
 		}
 		if len(paths) == 0 {
-			fmt.Fprintln(env.stdout, "no services are affected")
-			return exitOK
+			fmt.Fprintln(env.Stdout, "no services are affected")
+			return cli.ExitOK
 		}
 	}
 	var skyPaths, manifestPaths []string
@@ -216,7 +217,7 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 		cs = newCheckSetup(rc, !f.noPolicies)
 		return cs.visit(ctx)
 	})
-	if code != exitOK {
+	if code != cli.ExitOK {
 		return code
 	}
 	var findings []check.Finding
@@ -230,32 +231,32 @@ func runCheck(env *cmdEnv, c *command, args []string) int {
 	for _, p := range manifestPaths {
 		data, err := os.ReadFile(p)
 		if err != nil {
-			return env.errorf("check: %v", unwrapPathError(err))
+			return env.Errorf("check: %v", unwrapPathError(err))
 		}
 		plain.Add(filepath.ToSlash(filepath.Clean(p)), data)
 	}
 	if cs.err != nil {
-		return env.errorf("check: %v", cs.err)
+		return env.Errorf("check: %v", cs.err)
 	}
 	if cs.policies != nil {
 		cs.policies.SetWaivers(rc.waivers)
 	}
 	found, err := cs.stream.Findings(ctx, plain.Objects, plain.Locate)
 	if err != nil {
-		return env.errorf("check: %v", err)
+		return env.Errorf("check: %v", err)
 	}
 	findings = append(findings, found...)
 	findings = append(findings, plain.Findings...)
 	check.Sort(findings)
 
-	rep := &checkReport{Findings: findings, Objects: len(rc.objects) + len(plain.Objects), Color: isTerminal(env.stdout), Rules: cs.rules}
-	if err := write(env.stdout, rep); err != nil {
-		return env.errorf("check: %v", err)
+	rep := &checkReport{Findings: findings, Objects: len(rc.objects) + len(plain.Objects), Color: isTerminal(env.Stdout), Rules: cs.rules}
+	if err := write(env.Stdout, rep); err != nil {
+		return env.Errorf("check: %v", err)
 	}
 	if check.Count(findings, failOn) > 0 {
-		return exitFindings
+		return cli.ExitFindings
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 // isPolicyRule reports whether a rule the render reports is a platform
@@ -370,17 +371,17 @@ type renderedCheck struct {
 // returned objects then hold only the objects' identities. Without paths
 // it only prepares the renderer (for the policies of plain manifests);
 // hint locates the repository.
-func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []string, hint string, today time.Time, setup func(*renderedCheck) render.Visitor) (*renderedCheck, int) {
+func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths []string, hint string, today time.Time, setup func(*renderedCheck) render.Visitor) (*renderedCheck, int) {
 	vars := map[string]string{}
-	for _, kv := range f.vars {
+	for _, kv := range f.Vars {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, env.errorf("check: --var %q: want key=value", kv)
+			return nil, env.Errorf("check: --var %q: want key=value", kv)
 		}
 		vars[k] = v
 	}
 	var envs []string
-	for _, e := range f.envs {
+	for _, e := range f.Envs {
 		for _, name := range strings.Split(e, ",") {
 			if name = strings.TrimSpace(name); name != "" {
 				envs = append(envs, name)
@@ -393,22 +394,22 @@ func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []st
 		var err error
 		files, explicit, err = render.Discover(paths)
 		if err != nil {
-			return nil, env.errorf("check: %v", err)
+			return nil, env.Errorf("check: %v", err)
 		}
 		if len(files) == 0 {
-			return nil, env.errorf("check: no .sky files in %s", strings.Join(paths, " "))
+			return nil, env.Errorf("check: no .sky files in %s", strings.Join(paths, " "))
 		}
 		hint = files[0]
 	}
 	var visit render.Visitor // set by setup, before the render
 	r, err := render.New(ctx, render.Options{
-		Root:         f.root,
+		Root:         f.Root,
 		Envs:         envs,
 		Vars:         vars,
-		Parallel:     f.parallel,
-		MaxSteps:     f.maxSteps,
-		Timeout:      f.timeout,
-		MaxMemory:    uint64(f.maxMemory),
+		Parallel:     f.Parallel,
+		MaxSteps:     f.MaxSteps,
+		Timeout:      f.Timeout,
+		MaxMemory:    uint64(f.MaxMemory),
 		Now:          today,
 		FieldOrigins: true,
 		Visit: func(objs []manifest.Object, locate func(obj runtime.Object, field string) (lang.Pos, bool)) {
@@ -417,17 +418,17 @@ func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []st
 			}
 		},
 		Print: func(pos, msg string) {
-			fmt.Fprintf(env.stderr, "%s: %s\n", pos, msg)
+			fmt.Fprintf(env.Stderr, "%s: %s\n", pos, msg)
 		},
 	}, hint)
 	if err != nil {
-		return nil, env.errorf("check: %v", err)
+		return nil, env.Errorf("check: %v", err)
 	}
 	cwd, _ := os.Getwd()
 	rc := &renderedCheck{renderer: r, root: r.Runtime().Root(), cwd: cwd}
 	visit = setup(rc)
 	if len(files) == 0 {
-		return rc, exitOK
+		return rc, cli.ExitOK
 	}
 	res := r.Render(ctx, files, explicit)
 	var diags []*lang.Diagnostic
@@ -444,8 +445,8 @@ func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []st
 			Source:   relativeSource(rc.root, cwd, d.Pos.String()),
 		})
 	}
-	if printDiagnostics(env, r.Runtime(), diags, f.verbose) {
-		return nil, exitError
+	if cli.PrintDiagnostics(env, r.Runtime(), diags, f.Verbose) {
+		return nil, cli.ExitError
 	}
 	for i, o := range res.Objects {
 		res.Objects[i].Source = relativeSource(rc.root, cwd, o.Source)
@@ -463,7 +464,7 @@ func renderForCheck(ctx context.Context, env *cmdEnv, f *renderFlags, paths []st
 		}
 		rc.waivers = append(rc.waivers, pw)
 	}
-	return rc, exitOK
+	return rc, cli.ExitOK
 }
 
 // relativeSource turns a source position whose file is a label relative to

@@ -1,4 +1,4 @@
-package main
+package full
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/skyc-dev/skyc/check"
+	"github.com/skyc-dev/skyc/internal/cli"
 )
 
 // isTerminal reports whether w is a terminal that takes colour: not when
@@ -231,7 +232,7 @@ func sarifLevel(s check.Severity) string {
 }
 
 func writeCheckSARIF(w io.Writer, rep *checkReport) error {
-	driver := sarifDriver{Name: "skyc", Version: version, InformationURI: check.DocsURL}
+	driver := sarifDriver{Name: "skyc", Version: cli.Version, InformationURI: check.DocsURL}
 	index := map[string]int{}
 	addRule := func(r sarifRule) {
 		index[r.ID] = len(driver.Rules)

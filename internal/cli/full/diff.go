@@ -1,4 +1,4 @@
-package main
+package full
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/skyc-dev/skyc/config"
+	"github.com/skyc-dev/skyc/internal/cli"
 	"github.com/skyc-dev/skyc/lang"
 	"github.com/skyc-dev/skyc/live"
 	"github.com/skyc-dev/skyc/manifest"
@@ -29,7 +30,7 @@ const exitDestructive = 3
 
 // diffFlags are the flags of skyc diff.
 type diffFlags struct {
-	envs, vars, allow listFlag
+	envs, vars, allow cli.ListFlag
 	root              string
 	kubeconfig        string
 	kubeContext       string
@@ -72,12 +73,12 @@ func newDiffFlags() (*flag.FlagSet, *diffFlags) {
 	return fs, f
 }
 
-func diffCommand() *command {
-	c := &command{
-		name:    "diff",
-		summary: "show what applying the render would change in the live clusters",
-		usage:   "[flags] PATH...",
-		help: `
+func diffCommand() *cli.Command {
+	c := &cli.Command{
+		Name:    "diff",
+		Summary: cli.DiffSummary,
+		Usage:   "[flags] PATH...",
+		Help: `
 Diff renders the service files like skyc render and compares every object
 with the live cluster of its environment: each kubeconfig context named by
 cluster and clusters in skyc.yaml (or --context), all clusters at once.
@@ -134,38 +135,38 @@ Examples:
 	skyc diff --context kind-dev --allow-destructive=staging:Deployment/payments/api ./...
 	skyc diff --against base-render/ --format markdown ./...`,
 	}
-	c.flags = func() *flag.FlagSet { fs, _ := newDiffFlags(); return fs }
-	c.run = func(env *cmdEnv, args []string) int { return runDiff(env, c, args) }
+	c.Flags = func() *flag.FlagSet { fs, _ := newDiffFlags(); return fs }
+	c.Run = func(env *cli.Env, args []string) int { return runDiff(env, c, args) }
 	return c
 }
 
-func runDiff(env *cmdEnv, c *command, args []string) int {
+func runDiff(env *cli.Env, c *cli.Command, args []string) int {
 	fs, f := newDiffFlags()
-	if ok, code := parseFlags(env, c, fs, args); !ok {
+	if ok, code := cli.ParseFlags(env, c, fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintf(env.stderr, "skyc diff: no paths given\nRun 'skyc help diff' for usage.\n")
-		return exitError
+		fmt.Fprintf(env.Stderr, "skyc diff: no paths given\nRun 'skyc help diff' for usage.\n")
+		return cli.ExitError
 	}
 	switch f.format {
 	case "text", "json", "markdown":
 	default:
-		return env.errorf("diff: --format %q: want text, json or markdown", f.format)
+		return env.Errorf("diff: --format %q: want text, json or markdown", f.format)
 	}
 	color, err := wantColor(env, f.color)
 	if err != nil {
-		return env.errorf("diff: %v", err)
+		return env.Errorf("diff: %v", err)
 	}
 	allow, err := plan.ParseAllowlist(f.allow...)
 	if err != nil {
-		return env.errorf("diff: %v", err)
+		return env.Errorf("diff: %v", err)
 	}
 	vars := map[string]string{}
 	for _, kv := range f.vars {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return env.errorf("diff: --var %q: want key=value", kv)
+			return env.Errorf("diff: --var %q: want key=value", kv)
 		}
 		vars[k] = v
 	}
@@ -174,21 +175,21 @@ func runDiff(env *cmdEnv, c *command, args []string) int {
 
 	files, explicit, err := render.Discover(fs.Args())
 	if err != nil {
-		return env.errorf("diff: %v", err)
+		return env.Errorf("diff: %v", err)
 	}
 	if len(files) == 0 {
-		return env.errorf("diff: no .sky files in %s", strings.Join(fs.Args(), " "))
+		return env.Errorf("diff: no .sky files in %s", strings.Join(fs.Args(), " "))
 	}
 	r, err := render.New(ctx, render.Options{
 		Root: f.root, Envs: splitList(f.envs), Vars: vars, MaxSteps: f.maxSteps, Timeout: f.timeout,
-		Print: func(pos, msg string) { fmt.Fprintf(env.stderr, "%s: %s\n", pos, msg) },
+		Print: func(pos, msg string) { fmt.Fprintf(env.Stderr, "%s: %s\n", pos, msg) },
 	}, files[0])
 	if err != nil {
-		return env.errorf("diff: %v", err)
+		return env.Errorf("diff: %v", err)
 	}
 	res := r.Render(ctx, files, explicit)
-	if printDiagnostics(env, r.Runtime(), res.Diagnostics, f.verbose) {
-		return exitError
+	if cli.PrintDiagnostics(env, r.Runtime(), res.Diagnostics, f.verbose) {
+		return cli.ExitError
 	}
 
 	// The Kubernetes objects, then the AWS documents (stacks and roles).
@@ -201,7 +202,7 @@ func runDiff(env *cmdEnv, c *command, args []string) int {
 	if f.against != "" {
 		prev, err := manifest.ReadTree(f.against)
 		if err != nil {
-			return env.errorf("diff: --against: %v", err)
+			return env.Errorf("diff: --against: %v", err)
 		}
 		p = plan.Offline(rendered, prev, f.against, opts)
 	} else {
@@ -209,36 +210,36 @@ func runDiff(env *cmdEnv, c *command, args []string) int {
 	}
 	if len(p.Targets) == 0 {
 		// Nothing was compared: that is no answer, least of all "no changes".
-		return env.errorf("diff: nothing to compare: no environment renders anything for the targets chosen (--kubernetes=%v, --aws=%v)", f.kube, f.aws)
+		return env.Errorf("diff: nothing to compare: no environment renders anything for the targets chosen (--kubernetes=%v, --aws=%v)", f.kube, f.aws)
 	}
 	for _, u := range p.Allow(allow) {
-		fmt.Fprintf(env.stderr, "skyc diff: warning: --allow-destructive %s names no destructive change\n", u)
+		fmt.Fprintf(env.Stderr, "skyc diff: warning: --allow-destructive %s names no destructive change\n", u)
 	}
 
 	switch f.format {
 	case "json":
-		err = view.JSON(env.stdout, p)
+		err = view.JSON(env.Stdout, p)
 	case "markdown":
-		err = view.Markdown(env.stdout, p, view.MarkdownOptions{})
+		err = view.Markdown(env.Stdout, p, view.MarkdownOptions{})
 	default:
-		err = view.Text(env.stdout, p, view.TextOptions{Color: color})
+		err = view.Text(env.Stdout, p, view.TextOptions{Color: color})
 	}
 	if err != nil {
-		return env.errorf("diff: %v", err)
+		return env.Errorf("diff: %v", err)
 	}
 	switch p.Status() {
 	case plan.NoChanges:
-		return exitOK
+		return cli.ExitOK
 	case plan.Changes:
-		return exitFindings
+		return cli.ExitFindings
 	case plan.Blocked:
 		return exitDestructive
 	}
-	return exitError
+	return cli.ExitError
 }
 
 // splitList splits comma-separated flag values.
-func splitList(l listFlag) []string {
+func splitList(l cli.ListFlag) []string {
 	var out []string
 	for _, e := range l {
 		for _, s := range strings.Split(e, ",") {
@@ -297,14 +298,14 @@ func renderedServices(objs []manifest.Object, explicit map[string]bool) []string
 
 // wantColor decides --color: auto means when stdout is a terminal and
 // NO_COLOR is unset.
-func wantColor(env *cmdEnv, mode string) (bool, error) {
+func wantColor(env *cli.Env, mode string) (bool, error) {
 	switch mode {
 	case "always":
 		return true, nil
 	case "never":
 		return false, nil
 	case "auto":
-		f, ok := env.stdout.(*os.File)
+		f, ok := env.Stdout.(*os.File)
 		return ok && os.Getenv("NO_COLOR") == "" && term.IsTerminal(int(f.Fd())), nil
 	}
 	return false, fmt.Errorf("--color %q: want auto, always or never", mode)
