@@ -8,8 +8,8 @@ BIN ?= bin
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
 
-build: ## build bin/skyc
-	$(GO) build -o $(BIN)/skyc ./cmd/skyc
+build: ## build bin/skyc and bin/skyc-full (check and diff; skyc runs it for them)
+	$(GO) build -o $(BIN)/ ./cmd/skyc ./cmd/skyc-full
 
 test: vet fmt-check e2e-deps ## run every test: unit, golden, CLI scripts and e2e against a real kube-apiserver
 	$(GO) test ./...

@@ -40,7 +40,8 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 
 cd "$ROOT"
-go build -o "$WORK/skyc" ./cmd/skyc
+# skyc runs skyc-full, next to it, for check and diff.
+go build -o "$WORK/" ./cmd/skyc ./cmd/skyc-full
 go build -o "$WORK/fleetgen" ./bench/fleetgen
 SKYC=$WORK/skyc
 

@@ -32,7 +32,8 @@ var (
 	skycDir  string
 )
 
-// skycBinary builds cmd/skyc once per test binary.
+// skycBinary builds cmd/skyc once per test binary, and cmd/skyc-full
+// next to it, which skyc runs for diff and check.
 func skycBinary(t *testing.T) string {
 	t.Helper()
 	skycOnce.Do(func() {
@@ -41,9 +42,9 @@ func skycBinary(t *testing.T) string {
 			return
 		}
 		skycBin = filepath.Join(skycDir, "skyc")
-		out, err := exec.Command("go", "build", "-o", skycBin, "../cmd/skyc").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", skycDir+string(filepath.Separator), "../cmd/skyc", "../cmd/skyc-full").CombinedOutput()
 		if err != nil {
-			skycErr = fmt.Errorf("go build ./cmd/skyc: %v\n%s", err, out)
+			skycErr = fmt.Errorf("go build ./cmd/skyc ./cmd/skyc-full: %v\n%s", err, out)
 		}
 	})
 	if skycErr != nil {
