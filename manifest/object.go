@@ -86,7 +86,7 @@ func identify(obj runtime.Object) identity {
 	if obj == nil {
 		return id
 	}
-	id.gvk = obj.GetObjectKind().GroupVersionKind()
+	id.gvk = groupVersionKind(obj)
 	if id.gvk.Kind == "" {
 		t := reflect.TypeOf(obj)
 		for t.Kind() == reflect.Pointer {
