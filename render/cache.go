@@ -433,6 +433,9 @@ func (cs *cacheState) sourceHash(rt *lang.Runtime, label string) rendercache.Key
 // document, a part of the payload; origins follow them. ok is false if an
 // object does not encode; jr is then unchanged.
 func encodeJob(jr *jobResult) (payload []byte, ok bool) {
+	// The payload keeps the objects in canonical order, which spares
+	// sorting them when they come out of the cache (see byService).
+	manifest.Sort(jr.objects)
 	docs := make([][]byte, len(jr.objects))
 	size := 0
 	for i, o := range jr.objects {
@@ -467,6 +470,7 @@ func encodeJob(jr *jobResult) (payload []byte, ok bool) {
 		offsets[i] = len(b)
 		b = append(b, docs[i]...)
 	}
+	hashes := make([]uint64, len(jr.objects))
 	for i := range jr.objects {
 		o := &jr.objects[i]
 		id := ids[i]
@@ -476,7 +480,9 @@ func encodeJob(jr *jobResult) (payload []byte, ok bool) {
 		}
 		o.Obj = id
 		o.Encoded = b[offsets[i] : offsets[i]+len(docs[i]) : offsets[i]+len(docs[i])]
+		hashes[i] = idHash(o.Env, id.APIVersion, id.Kind, id.Namespace, id.Name)
 	}
+	jr.sorted, jr.ids = true, hashes
 	return b, true
 }
 
@@ -531,9 +537,12 @@ func decodeJob(b []byte, j job) (jobResult, error) {
 	if fail || n > uint64(len(b)) {
 		return jobResult{}, errPayload
 	}
-	jr := jobResult{objects: make([]manifest.Object, 0, n)}
+	// The objects were stored in canonical order (encodeJob); their
+	// origins go into a slice rather than a map per job, their identities
+	// are hashed while they are at hand (see assemble).
+	jr := jobResult{objects: make([]manifest.Object, n), ids: make([]uint64, n), sorted: true}
 	ids := make([]metav1.PartialObjectMetadata, n)
-	name := ServiceName(j.label)
+	env, name := j.env.Name, ServiceName(j.label)
 	for i := range n {
 		apiVersion, kind, ns, objName, source := str(), str(), str(), str(), str()
 		origin := lang.Pos{File: str()}
@@ -544,12 +553,13 @@ func decodeJob(b []byte, j job) (jobResult, error) {
 		}
 		obj := &ids[i]
 		obj.APIVersion, obj.Kind, obj.Namespace, obj.Name = apiVersion, kind, ns, objName
-		jr.objects = append(jr.objects, manifest.Object{Env: j.env.Name, Service: name, Source: source, Obj: obj, Encoded: doc})
+		jr.objects[i] = manifest.Object{Env: env, Service: name, Source: source, Obj: obj, Encoded: doc}
+		jr.ids[i] = idHash(env, apiVersion, kind, ns, objName)
 		if origin.IsValid() {
-			if jr.origins == nil {
-				jr.origins = map[kruntime.Object]lang.Pos{}
+			if jr.pos == nil {
+				jr.pos = make([]lang.Pos, n)
 			}
-			jr.origins[obj] = origin
+			jr.pos[i] = origin
 		}
 	}
 	if len(b) != 0 {

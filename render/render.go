@@ -357,6 +357,14 @@ type jobResult struct {
 	// limit is the limit that stopped the evaluation, if one did:
 	// "memory", "cancelled", ...
 	limit string
+
+	// Set by encodeJob and decodeJob (see assemble): sorted says objects
+	// are in canonical order, ids holds a hash of each object's identity
+	// (idHash), pos each object's origin, for a result from the cache
+	// instead of origins.
+	sorted bool
+	ids    []uint64
+	pos    []lang.Pos
 }
 
 // errMemory cancels the rest of a render once one evaluation has run out
@@ -469,73 +477,8 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 	if r.cache != nil {
 		r.cache.save(jobs, keys, payloads)
 	}
-	// Objects are gathered in the order of the jobs, which diagnostics
-	// (checkUnique's too) follow; groups remembers each job's objects so
-	// that they can be put into the canonical order as whole services.
-	var groups []objectGroup
-	for i, jr := range results {
-		if outOfMemory && jr.limit == "cancelled" {
-			continue // not this file's doing
-		}
-		if len(jr.objects) > 0 {
-			groups = append(groups, objectGroup{env: jobs[i].env.Name, service: ServiceName(jobs[i].label), start: len(res.Objects), end: len(res.Objects) + len(jr.objects)})
-		}
-		res.Objects = append(res.Objects, jr.objects...)
-		for o, p := range jr.origins {
-			if res.Origins == nil {
-				res.Origins = map[kruntime.Object]lang.Pos{}
-			}
-			res.Origins[o] = p
-		}
-		for o, f := range jr.fields {
-			if res.fields == nil {
-				res.fields = map[kruntime.Object]*objectFields{}
-			}
-			res.fields[o] = f
-		}
-		res.Waivers = append(res.Waivers, jr.waivers...)
-		res.Documents = append(res.Documents, jr.docs...)
-		res.Diagnostics = append(res.Diagnostics, jr.diags...)
-	}
-	res.Diagnostics = dedupe(res.Diagnostics)
-	if !res.Failed() {
-		res.Diagnostics = append(res.Diagnostics, checkUnique(res.Objects)...)
-	}
-	res.Objects = byService(res.Objects, groups)
-	manifest.Sort(res.Objects)
-	manifest.Sort(res.Documents)
+	assemble(res, jobs, results, outOfMemory)
 	return res
-}
-
-// objectGroup is the objects of one job: objs[start:end].
-type objectGroup struct {
-	env, service string
-	start, end   int
-}
-
-// byService returns objs with each group sorted and the groups ordered
-// by environment and service, which is the canonical order of
-// manifest.Sort when every group is one service in one environment: the
-// sort of all the objects then only confirms it, instead of sorting tens
-// of thousands of objects.
-func byService(objs []manifest.Object, groups []objectGroup) []manifest.Object {
-	if !slices.IsSortedFunc(groups, compareGroups) {
-		slices.SortStableFunc(groups, compareGroups)
-	}
-	out := make([]manifest.Object, 0, len(objs))
-	for _, g := range groups {
-		part := objs[g.start:g.end]
-		manifest.Sort(part)
-		out = append(out, part...)
-	}
-	return out
-}
-
-func compareGroups(a, b objectGroup) int {
-	if c := strings.Compare(a.env, b.env); c != 0 {
-		return c
-	}
-	return strings.Compare(a.service, b.service)
 }
 
 // ServiceName names the service a file defines: its base name without
