@@ -34,6 +34,7 @@ func builtins(reg *schemas.Registry, bridge lang.Bridge) starlark.StringDict {
 		"check_type_": starlark.NewBuiltin("check_type", checkType),
 		"check_name_": starlark.NewBuiltin("check_name", checkName),
 		"check_dict_": starlark.NewBuiltin("check_dict", checkDict),
+		"env_vars_":   starlark.NewBuiltin("env_vars", envVars),
 	}
 	if cfn, err := newCFNLib(reg.Types(), bridge); err == nil {
 		funcs := cfn.cfnModule()

@@ -2,6 +2,7 @@ package stdlib
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.starlark.net/starlark"
@@ -24,7 +25,7 @@ func checkType(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	if err != nil {
 		return nil, err
 	}
-	types := make([]string, 0, len(args)-3)
+	types := make([]string, 0, 4) // on the stack unless the check fails
 	for _, t := range args[3:] {
 		s, ok := starlark.AsString(t)
 		if !ok {
@@ -106,8 +107,8 @@ func checkDict(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 		if err := wantType(fn, what+" key", k, "string"); err != nil {
 			return nil, err
 		}
-		if err := wantType(fn, fmt.Sprintf("%s[%s]", what, k.String()), v, types...); err != nil {
-			return nil, err
+		if !slices.Contains(types, v.Type()) {
+			return nil, wantType(fn, fmt.Sprintf("%s[%s]", what, k.String()), v, types...)
 		}
 	}
 	return starlark.None, nil
