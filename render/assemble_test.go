@@ -186,3 +186,64 @@ func TestByService(t *testing.T) {
 		}
 	}
 }
+
+// TestPayloadRoundTrip encodes the objects of a rendered service as the
+// cache stores them and decodes them again: the same identities,
+// documents, origins and order; any shorter or longer payload is
+// rejected.
+func TestPayloadRoundTrip(t *testing.T) {
+	root := collisionRepo(t)
+	r, res := renderPaths(t, Options{}, filepath.Join(root, "services", "other.sky"))
+	env := r.envs[0]
+	var jr jobResult
+	for _, o := range res.Objects {
+		if o.Env == env.Name {
+			jr.objects = append(jr.objects, o)
+		}
+	}
+	slices.Reverse(jr.objects) // encodeJob puts them into order
+	jr.origins = res.Origins
+	payload, ok := encodeJob(&jr)
+	if !ok {
+		t.Fatal("encodeJob failed")
+	}
+	j := job{env: env, label: "services/other.sky"}
+	got, err := decodeJob(payload, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.objects) != len(jr.objects) || len(got.objects) < 2 {
+		t.Fatalf("%d objects decoded, want %d (at least 2)", len(got.objects), len(jr.objects))
+	}
+	for i, o := range got.objects {
+		w := jr.objects[i]
+		if o.String() != w.String() || string(o.Encoded) != string(w.Encoded) || len(o.Encoded) == 0 {
+			t.Errorf("object %d: %s (%d bytes), want %s (%d bytes)", i, o, len(o.Encoded), w, len(w.Encoded))
+		}
+		if got.pos[i] != jr.origins[w.Obj] {
+			t.Errorf("object %d: origin %v, want %v", i, got.pos[i], jr.origins[w.Obj])
+		}
+		if h, _ := objectHash(o.Env, o.Obj); got.ids[i] != h || jr.ids[i] != h {
+			t.Errorf("object %d: identity hashes %x (decoded), %x (encoded), want %x", i, got.ids[i], jr.ids[i], h)
+		}
+	}
+	resorted := slices.Clone(got.objects)
+	slices.Reverse(resorted)
+	manifest.Sort(resorted)
+	for i := range resorted {
+		if resorted[i].String() != got.objects[i].String() {
+			t.Errorf("decoded objects not in canonical order: %s at %d", got.objects[i], i)
+		}
+	}
+	if !got.sorted {
+		t.Error("decoded objects not marked sorted")
+	}
+	for n := range len(payload) {
+		if _, err := decodeJob(payload[:n], j); err == nil {
+			t.Fatalf("a payload cut to %d of %d bytes decoded", n, len(payload))
+		}
+	}
+	if _, err := decodeJob(append(slices.Clone(payload), 0), j); err == nil {
+		t.Error("a payload with a byte more decoded")
+	}
+}
