@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -22,7 +23,14 @@ func (k Key) String() string { return hex.EncodeToString(k[:]) }
 // Tuning.
 const (
 	// maxChain is the most packs a chain may have before Flush compacts.
-	maxChain = 8
+	// A small pack costs a warm render tens of microseconds to open;
+	// compacting rewrites every record (tens of megabytes for thousands
+	// of services), so a chain of small packs is let grow this long.
+	maxChain = 32
+	// maxTail: Flush also compacts once the packs after the first hold
+	// more than 1/maxTail of its bytes (records they override are
+	// dead weight in it).
+	maxTail = 4
 	// racyWindow: a file modified this recently when it is hashed may
 	// change again without its stat data changing, so its stat is not
 	// recorded.
@@ -43,6 +51,7 @@ type Cache struct {
 
 	mu       sync.Mutex
 	chain    []string // pack file names, oldest first
+	sizes    []int64  // their sizes in bytes
 	jobs     map[string]jobRecord
 	loads    map[string]loadsRecord
 	stats    map[string]statRecord
@@ -105,11 +114,13 @@ func Open(dir, root string) (*Cache, error) {
 		return c, nil
 	}
 	chain := strings.Fields(string(head))
-	for _, name := range chain {
+	sizes := make([]int64, len(chain))
+	for i, name := range chain {
 		data, err := readPack(filepath.Join(c.packDir, name))
 		if err == nil {
 			err = c.decodePack(data)
 		}
+		sizes[i] = int64(len(data))
 		if err != nil {
 			// A pack removed by a concurrent compaction, or corrupt: start
 			// afresh rather than use part of a chain.
@@ -118,7 +129,7 @@ func Open(dir, root string) (*Cache, error) {
 			return c, nil
 		}
 	}
-	c.chain = chain
+	c.chain, c.sizes = chain, sizes
 	return c, nil
 }
 
@@ -249,7 +260,12 @@ func (c *Cache) Flush() error {
 		return nil
 	}
 	total := len(c.jobs) + len(c.loads) + len(c.stats)
-	compact := len(c.chain) >= maxChain || 4*len(c.dirty) > total || c.loadErrs > 0
+	var tail int64
+	for _, n := range c.sizes[min(1, len(c.sizes)):] {
+		tail += n
+	}
+	compact := len(c.chain) >= maxChain || 4*len(c.dirty) > total || c.loadErrs > 0 ||
+		len(c.sizes) > 0 && maxTail*tail > c.sizes[0]
 	if compact {
 		c.prune()
 	}
@@ -258,7 +274,8 @@ func (c *Cache) Flush() error {
 		return err
 	}
 	name := filepath.Base(f.Name())
-	err = c.encodePack(f, compact)
+	size := &countingWriter{w: f}
+	err = c.encodePack(size, compact)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -267,15 +284,16 @@ func (c *Cache) Flush() error {
 		return err
 	}
 	chain := append(c.chain[:len(c.chain):len(c.chain)], name)
+	sizes := append(c.sizes[:len(c.sizes):len(c.sizes)], size.n)
 	if compact {
-		chain = []string{name}
+		chain, sizes = []string{name}, []int64{size.n}
 	}
 	if err := c.writeHead(chain); err != nil {
 		os.Remove(f.Name())
 		return err
 	}
 	old := c.chain
-	c.chain = chain
+	c.chain, c.sizes = chain, sizes
 	c.dirty = map[recordID]bool{}
 	c.loadErrs = 0
 	if compact {
@@ -285,6 +303,18 @@ func (c *Cache) Flush() error {
 		c.sweep()
 	}
 	return nil
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (cw *countingWriter) Write(p []byte) (int, error) {
+	n, err := cw.w.Write(p)
+	cw.n += int64(n)
+	return n, err
 }
 
 // writeHead replaces the head file with chain, atomically.

@@ -193,6 +193,54 @@ func TestChain(t *testing.T) {
 	}
 }
 
+// TestChainTail: a change of one record appends a pack of about that
+// record's size, and the chain is compacted once the packs after the
+// first hold more than a quarter of its bytes, however short the chain.
+func TestChainTail(t *testing.T) {
+	f := newFixture(t)
+	c := f.open()
+	big := strings.Repeat("x", 1000)
+	for i := range 100 {
+		c.SetJob(fmt.Sprintf("s%03d.sky\x00prod", i), key("v0"), []byte(big))
+	}
+	flush(t, c)
+	base := c.sizes[0]
+	compacted := false
+	for round := 1; round <= 10; round++ {
+		c = f.open()
+		c.SetJob(fmt.Sprintf("s%03d.sky\x00prod", round), key(fmt.Sprint("v", round)), []byte(strings.Repeat("y", 5000)))
+		chain := len(c.chain)
+		flush(t, c)
+		if len(c.chain) == 1 {
+			compacted = true
+			if round < 3 {
+				t.Errorf("round %d: compacted with %d bytes after a pack of %d", round, 5000*(round-1), base)
+			}
+			break
+		}
+		if len(c.chain) != chain+1 {
+			t.Fatalf("round %d: chain of %d after %d", round, len(c.chain), chain)
+		}
+		if n := c.sizes[len(c.sizes)-1]; n > 5200 {
+			t.Errorf("round %d: a pack of %d bytes for one record of 5000", round, n)
+		}
+		info, err := os.Stat(filepath.Join(c.packDir, c.chain[len(c.chain)-1]))
+		if err != nil || info.Size() != c.sizes[len(c.sizes)-1] {
+			t.Errorf("round %d: pack size %v (%v), recorded %d", round, info.Size(), err, c.sizes[len(c.sizes)-1])
+		}
+	}
+	if !compacted {
+		t.Error("a tail of 50,000 bytes after a pack of 100,000 not compacted")
+	}
+	c = f.open()
+	if got, ok := c.Job("s001.sky\x00prod", key("v1")); !ok || len(got) != 5000 {
+		t.Errorf("job 1 after compaction: %d bytes, %v", len(got), ok)
+	}
+	if got, ok := c.Job("s050.sky\x00prod", key("v0")); !ok || string(got) != big {
+		t.Errorf("job 50 after compaction: %d bytes, %v", len(got), ok)
+	}
+}
+
 // TestCorruptPack: a damaged or missing pack makes an empty cache, never
 // wrong entries, and the next Flush starts a fresh chain.
 func TestCorruptPack(t *testing.T) {

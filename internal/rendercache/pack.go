@@ -34,6 +34,9 @@ var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc
 var errCorrupt = errors.New("corrupt render cache pack")
 
 // encodePack writes the records (all, or the dirty ones) as a pack.
+// After a small change only the few dirty records are listed and sorted,
+// not the tables: the tables of a repository of thousands of files are
+// thousands of names each.
 func (c *Cache) encodePack(w io.Writer, all bool) error {
 	crc := crc32.New(castagnoli())
 	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<16)
@@ -44,35 +47,44 @@ func (c *Cache) encodePack(w io.Writer, all bool) error {
 	}
 	num := func(n int64) { bw.Write(scratch[:binary.PutVarint(scratch[:], n)]) }
 	unum := func(n uint64) { bw.Write(scratch[:binary.PutUvarint(scratch[:], n)]) }
-	want := func(table byte, name string) bool { return all || c.dirty[recordID{table, name}] }
 
-	bw.WriteString(packMagic)
-	count := func(table byte, names []string) {
-		n := 0
-		for _, name := range names {
-			if want(table, name) {
-				n++
+	var jobs, loads, stats []string
+	if all {
+		jobs, loads, stats = sortedKeys(c.jobs), sortedKeys(c.loads), sortedKeys(c.stats)
+	} else {
+		for id := range c.dirty {
+			switch id.table {
+			case 'J':
+				if _, ok := c.jobs[id.name]; ok {
+					jobs = append(jobs, id.name)
+				}
+			case 'L':
+				if _, ok := c.loads[id.name]; ok {
+					loads = append(loads, id.name)
+				}
+			case 'S':
+				if _, ok := c.stats[id.name]; ok {
+					stats = append(stats, id.name)
+				}
 			}
 		}
-		unum(uint64(n))
+		slices.Sort(jobs)
+		slices.Sort(loads)
+		slices.Sort(stats)
 	}
-	count('J', sortedKeys(c.jobs))
-	count('L', sortedKeys(c.loads))
-	count('S', sortedKeys(c.stats))
-	for _, slot := range sortedKeys(c.jobs) {
-		if !want('J', slot) {
-			continue
-		}
+
+	bw.WriteString(packMagic)
+	unum(uint64(len(jobs)))
+	unum(uint64(len(loads)))
+	unum(uint64(len(stats)))
+	for _, slot := range jobs {
 		j := c.jobs[slot]
 		bw.WriteByte('J')
 		str([]byte(slot))
 		bw.Write(j.key[:])
 		str(j.payload)
 	}
-	for _, label := range sortedKeys(c.loads) {
-		if !want('L', label) {
-			continue
-		}
+	for _, label := range loads {
 		l := c.loads[label]
 		bw.WriteByte('L')
 		str([]byte(label))
@@ -82,10 +94,7 @@ func (c *Cache) encodePack(w io.Writer, all bool) error {
 			str([]byte(x))
 		}
 	}
-	for _, label := range sortedKeys(c.stats) {
-		if !want('S', label) {
-			continue
-		}
+	for _, label := range stats {
 		s := c.stats[label]
 		bw.WriteByte('S')
 		str([]byte(label))
