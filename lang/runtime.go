@@ -319,19 +319,54 @@ func (r *Runtime) Dependencies(label string) []string {
 // Call calls fn (typically a service file's main) under the runtime's
 // limits. label names the file fn belongs to, for errors.
 func (r *Runtime) Call(ctx context.Context, label string, fn starlark.Value, args starlark.Tuple, locals map[string]any) (starlark.Value, error) {
-	ctx, cancel := context.WithTimeoutCause(ctx, r.opts.timeout(), &LimitError{Limit: "timeout", File: label, Value: r.opts.timeout().String()})
-	defer cancel()
-	thread := r.newThread(label)
-	for k, v := range locals {
-		thread.SetLocal(k, v)
-	}
 	var result starlark.Value
-	err := r.withLimits(ctx, thread, label, func() error {
-		var err error
-		result, err = starlark.Call(thread, fn, args, nil)
-		return err
+	err := r.supervise(ctx, label, r.opts.timeout(), func(l *limits) error {
+		thread := r.newThread(label)
+		for k, v := range locals {
+			thread.SetLocal(k, v)
+		}
+		return l.run(thread, label, func() error {
+			var err error
+			result, err = starlark.Call(thread, fn, args, nil)
+			return err
+		})
 	})
 	return result, err
+}
+
+// Caller calls fn with args as Runtime.Call does, under the runtime's
+// limits; label names the file fn belongs to, for errors. See Batch.
+type Caller func(label string, fn starlark.Value, args starlark.Tuple) (starlark.Value, error)
+
+// Batch runs f on an evaluation goroutine of its own, as Call runs a
+// call, and f makes calls with call, one after another: for many short
+// calls (a service's policies) that is cheaper than as many Calls, as
+// the hand-off to the evaluation goroutine, the watch on ctx and the
+// memory watchdog's registration are made once for all of them. Each
+// call has a thread, a step budget and a time limit of its own, as with
+// Call. Batch returns what f returns.
+//
+// A limit that stops one call (its steps, its time, ctx, memory) stops
+// the batch: that call returns the limit's error, as Call would, and so
+// does every later call, at once. If f does not return within a grace
+// period after a limit stopped a call (a built-in that does not see
+// cancellation, see withLimits), Batch leaves it behind and returns that
+// call's limit error; a panic in f outside a call becomes an
+// InternalError for label. call must be used only by f, on f's
+// goroutine.
+func (r *Runtime) Batch(ctx context.Context, label string, f func(call Caller) error) error {
+	return r.supervise(ctx, label, r.opts.timeout(), func(l *limits) error {
+		return f(func(label string, fn starlark.Value, args starlark.Tuple) (starlark.Value, error) {
+			thread := r.newThread(label)
+			var result starlark.Value
+			err := l.run(thread, label, func() error {
+				var err error
+				result, err = starlark.Call(thread, fn, args, nil)
+				return err
+			})
+			return result, err
+		})
+	})
 }
 
 func (r *Runtime) newThread(name string) *starlark.Thread {
@@ -397,28 +432,62 @@ const runawayFactor = 4
 // whatever Go code the evaluation is in. A panic in f (a bug in a
 // built-in, not in the user's file) becomes an InternalError.
 func (r *Runtime) withLimits(ctx context.Context, thread *starlark.Thread, file string, f func() error) error {
-	var hit error
-	var once sync.Once
-	stopped := make(chan struct{})
-	stopThread := func(e error) {
-		once.Do(func() {
-			hit = e
-			thread.Cancel(e.Error())
-			close(stopped)
-		})
+	return r.supervise(ctx, file, 0, func(l *limits) error { return l.run(thread, file, f) })
+}
+
+// limits are the limits of the calls of one evaluation goroutine (one
+// withLimits, Call or Batch), and the first one hit, which stops them.
+type limits struct {
+	r       *Runtime
+	timeout time.Duration // of each run; 0: none but ctx's
+	timer   *time.Timer   // the running call's time limit, made by its first run
+
+	mu     sync.Mutex
+	thread *starlark.Thread // the running call's thread, nil between calls
+	file   string           // the file of the running (or last) call
+	runs   int              // calls started
+	hit    error            // the first limit hit
+	// stopped is closed when hit is set.
+	stopped chan struct{}
+}
+
+// stop records a limit's error, unless one was recorded before, and
+// cancels the running call. A LimitError with no File is given the
+// running call's.
+func (l *limits) stop(e error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.hit != nil {
+		return
 	}
-	max := r.opts.maxSteps()
-	thread.SetMaxExecutionSteps(max)
-	thread.OnMaxSteps = func(t *starlark.Thread) {
-		stopThread(&LimitError{Limit: "steps", File: file, Value: fmt.Sprint(max)})
+	if le, ok := e.(*LimitError); ok && le.File == "" {
+		le.File = l.file
 	}
+	l.hit = e
+	if l.thread != nil {
+		l.thread.Cancel(e.Error())
+	}
+	close(l.stopped)
+}
+
+// stopTimedOut is the time limit's callback.
+func (l *limits) stopTimedOut() {
+	l.stop(&LimitError{Limit: "timeout", Value: l.timeout.String()})
+}
+
+// supervise runs body on an evaluation goroutine under ctx's deadline
+// and cancellation and the memory watchdog (body's runs add the step
+// budget and, if timeout is not zero, a time limit of their own), and
+// returns what body returns; or, when a limit stops a run and body has
+// not returned stuckGrace later, the limit's error (see withLimits).
+func (r *Runtime) supervise(ctx context.Context, file string, timeout time.Duration, body func(l *limits) error) error {
+	l := &limits{r: r, timeout: timeout, file: file, stopped: make(chan struct{})}
 	ctxDone := func() {
-		cause := context.Cause(ctx)
 		var le *LimitError
-		if !errors.As(cause, &le) {
-			le = &LimitError{Limit: "cancelled", File: file}
+		if !errors.As(context.Cause(ctx), &le) {
+			le = &LimitError{Limit: "cancelled"}
 		}
-		stopThread(le)
+		l.stop(le)
 	}
 	if ctx.Err() != nil {
 		// Already over: stop before the first step, not whenever the
@@ -427,46 +496,103 @@ func (r *Runtime) withLimits(ctx context.Context, thread *starlark.Thread, file 
 	}
 	stop := context.AfterFunc(ctx, ctxDone)
 	defer stop()
-	defer r.memory.watch(file, stopThread)()
+	defer r.memory.watch(file, func(e error) {
+		if le, ok := e.(*LimitError); ok {
+			le.File = "" // the running call's
+		}
+		l.stop(e)
+	})()
+
+	done := make(chan error, 1) // buffered: an abandoned body still sends
+	runEvaluation(func() {
+		defer func() {
+			// A panic outside a run (a run recovers its own).
+			if p := recover(); p != nil {
+				done <- &InternalError{File: file, Value: p, Stack: string(debug.Stack())}
+			}
+		}()
+		done <- body(l)
+	})
+	select {
+	case err := <-done:
+		return err
+	case <-l.stopped:
+		err, stuck := r.awaitStopped(done)
+		if !stuck {
+			return err
+		}
+		// body is stuck in Go code; leave it behind.
+		l.mu.Lock()
+		hit := l.hit
+		l.mu.Unlock()
+		var le *LimitError
+		if errors.As(hit, &le) {
+			stuckErr := *le
+			stuckErr.InBuiltin = true
+			return &stuckErr
+		}
+		return hit
+	}
+}
+
+// run runs f, which evaluates on thread, on the calling evaluation
+// goroutine under the step budget and l's limits, and turns a cancelled
+// thread's error into a LimitError. After a limit was hit it returns
+// that limit's error without running f.
+func (l *limits) run(thread *starlark.Thread, file string, f func() error) (err error) {
+	l.mu.Lock()
+	if hit := l.hit; hit != nil {
+		if l.runs > 0 {
+			// A later call of a batch that a limit stopped.
+			l.mu.Unlock()
+			return hit
+		}
+		// Stopped before the first step (ctx was over already): the
+		// thread stops there.
+		thread.Cancel(hit.Error())
+	}
+	l.runs++
+	l.thread, l.file = thread, file
+	l.mu.Unlock()
+
+	max := l.r.opts.maxSteps()
+	thread.SetMaxExecutionSteps(max)
+	thread.OnMaxSteps = func(t *starlark.Thread) {
+		l.stop(&LimitError{Limit: "steps", File: file, Value: fmt.Sprint(max)})
+	}
 	ls := &limitState{thread: thread}
 	ls.active.Store(true)
-	defer ls.active.Store(false)
 	thread.SetLocal(limitsKey, ls)
-
-	done := make(chan error, 1) // buffered: an abandoned f still sends
-	runEvaluation(func() {
+	if l.timeout > 0 {
+		if l.timer == nil {
+			l.timer = time.AfterFunc(l.timeout, l.stopTimedOut)
+		} else {
+			l.timer.Reset(l.timeout)
+		}
+	}
+	func() {
 		defer func() {
 			switch p := recover().(type) {
 			case nil:
 			case *limitPanic:
-				done <- p.limitError(file)
+				err = p.limitError(file)
 			default:
-				done <- &InternalError{File: file, Value: p, Stack: string(debug.Stack())}
+				err = &InternalError{File: file, Value: p, Stack: string(debug.Stack())}
 			}
 		}()
-		done <- f()
-	})
-	var err error
-	select {
-	case err = <-done:
-	case <-stopped:
-		var stuck bool
-		err, stuck = r.awaitStopped(done)
-		if stuck {
-			// f is stuck in Go code; leave it behind.
-			var le *LimitError
-			if errors.As(hit, &le) {
-				stuckErr := *le
-				stuckErr.InBuiltin = true
-				return &stuckErr
-			}
-			return hit
-		}
+		err = f()
+	}()
+	if l.timer != nil {
+		l.timer.Stop()
 	}
+	ls.active.Store(false)
+
 	// A limit may be hit on another goroutine (ctx's callback, the
-	// watchdog) as f returns: wait for it, or keep it from starting,
-	// before reading hit.
-	once.Do(func() {})
+	// watchdog, the timer) as f returns: read hit once, under the lock.
+	l.mu.Lock()
+	hit := l.hit
+	l.thread = nil
+	l.mu.Unlock()
 	if err != nil && hit != nil {
 		switch err.(type) {
 		case *InternalError, *LimitError, *stoppedError:

@@ -21,7 +21,7 @@ const maxIdleWorkers = 64
 var idleWorkers = make(chan chan func(), maxIdleWorkers)
 
 // runEvaluation runs f on an idle worker goroutine, or a new one when
-// none is idle, and returns at once. f must not panic: withLimits
+// none is idle, and returns at once. f must not panic: supervise
 // recovers inside it. A worker whose f never returns (an evaluation
 // abandoned in a built-in) is simply never idle again.
 func runEvaluation(f func()) {
