@@ -2,12 +2,14 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -294,11 +296,61 @@ func (e *Engine) costLabels(env string) []string {
 	return out
 }
 
-// checkGroup runs the policies over one group.
+// checkGroup runs the policies over one group: all its calls in one
+// lang.Runtime.Batch, unless the policies' library's workloads() fails
+// (then each call as a Call of its own, as checkEach does).
 func (e *Engine) checkGroup(ctx context.Context, g *group) ([]check.Finding, error) {
-	settings := e.settings(g.env)
+	in, err := e.prepare(g)
+	if in == nil || err != nil {
+		return nil, err
+	}
+	e.lib() // loaded before the batch, not on its goroutine
+	var out []check.Finding
+	var running atomic.Pointer[stdlib.Policy] // the policy whose call is running
+	err = e.opts.Runtime.Batch(ctx, policyLib, func(call lang.Caller) error {
+		var err error
+		out, err = e.run(in, call, &running, true)
+		return err
+	})
+	var pe *policyError
+	switch {
+	case err == nil:
+		return out, nil
+	case errors.As(err, &pe):
+		return nil, err
+	case err == errWorkloads || running.Load() == nil:
+		// workloads() failed, or a limit stopped it where it was stuck:
+		// ctx.workloads is None, and every policy computes the
+		// workloads itself, in a call of its own.
+		return e.checkEach(ctx, in)
+	default:
+		// A limit left the batch behind, stuck in a built-in.
+		p := running.Load()
+		return nil, &policyError{p: p, where: in.where, err: err}
+	}
+}
+
+// checkEach runs the policies over one group with a Runtime.Call each.
+func (e *Engine) checkEach(ctx context.Context, in *groupInput) ([]check.Finding, error) {
+	return e.run(in, func(label string, fn starlark.Value, args starlark.Tuple) (starlark.Value, error) {
+		return e.opts.Runtime.Call(ctx, label, fn, args, nil)
+	}, nil, false)
+}
+
+// groupInput is what the policies are given about a group.
+type groupInput struct {
+	g        *group
+	settings config.Policies
+	index    map[proto.Message]int // of each message in ctx.objects, its object
+	objects  *starlark.List        // ctx.objects
+	where    string                // the group's file and environment, for errors
+}
+
+// prepare converts a group's objects for the policies; nil if none of
+// them has a message type.
+func (e *Engine) prepare(g *group) (*groupInput, error) {
+	in := &groupInput{g: g, settings: e.settings(g.env), index: map[proto.Message]int{}, where: g.file}
 	values := make([]starlark.Value, 0, len(g.objs))
-	index := map[proto.Message]int{}
 	for i, o := range g.objs {
 		m, err := e.toMessage(o.Obj)
 		if err != nil {
@@ -310,46 +362,90 @@ func (e *Engine) checkGroup(ctx context.Context, g *group) ([]check.Finding, err
 		}
 		v.Freeze()
 		values = append(values, v)
-		index[m] = i
+		in.index[m] = i
 	}
 	if len(values) == 0 {
 		return nil, nil
 	}
+	in.objects = starlark.NewList(values)
+	in.objects.Freeze()
+	if g.env != "" {
+		in.where += " (" + g.env + ")"
+	}
+	return in, nil
+}
+
+// errWorkloads is run's error when workloads() failed and it was told
+// not to go on without.
+var errWorkloads = errors.New("workloads() failed")
+
+// policyError is a policy that failed on a group.
+type policyError struct {
+	p     *stdlib.Policy
+	where string
+	err   error // from the call: the policy's message is its diagnostic
+	msg   error // or from its result
+}
+
+func (e *policyError) Error() string {
+	if e.msg != nil {
+		return fmt.Sprintf("policy %s on %s: %v", e.p.ID, e.where, e.msg)
+	}
+	d := lang.ToDiagnostic(e.err, e.p.File)
+	return fmt.Sprintf("policy %s on %s: %s", e.p.ID, e.where, d.Error())
+}
+
+func (e *policyError) Unwrap() error {
+	if e.msg != nil {
+		return e.msg
+	}
+	return nil
+}
+
+// run calls the policies that are on in the group's environment, with
+// call, and converts their findings. It records in running (if not nil)
+// the policy it is calling. When workloads() fails it returns
+// errWorkloads if strict, else gives the policies None as ctx.workloads.
+func (e *Engine) run(in *groupInput, call lang.Caller, running *atomic.Pointer[stdlib.Policy], strict bool) ([]check.Finding, error) {
 	var required starlark.Value = starlark.None
-	if settings.RequiredLabels != nil {
-		required = stringList(settings.RequiredLabels)
+	if in.settings.RequiredLabels != nil {
+		required = stringList(in.settings.RequiredLabels)
 	}
 	cfg := starlarkstruct.FromStringDict(starlark.String("config"), starlark.StringDict{
 		"required_labels": required,
-		"cost_labels":     stringList(e.costLabels(g.env)),
+		"cost_labels":     stringList(e.costLabels(in.g.env)),
 	})
-	objects := starlark.NewList(values)
-	objects.Freeze()
-	where := g.file
-	if g.env != "" {
-		where += " (" + g.env + ")"
+	workloads, err := e.workloads(in.objects, in.settings, call)
+	if err != nil {
+		if strict {
+			return nil, errWorkloads
+		}
+		workloads = starlark.None
 	}
 	pctx := starlarkstruct.FromStringDict(starlark.String("ctx"), starlark.StringDict{
-		"objects":   objects,
-		"workloads": e.workloads(ctx, objects, settings),
-		"env":       starlark.String(g.env),
+		"objects":   in.objects,
+		"workloads": workloads,
+		"env":       starlark.String(in.g.env),
 		"config":    cfg,
 	})
 	pctx.Freeze()
 	var out []check.Finding
+	args := starlark.Tuple{pctx}
 	for _, p := range e.policies {
-		sev, on := severity(p, settings)
+		sev, on := severity(p, in.settings)
 		if !on {
 			continue
 		}
-		v, err := e.opts.Runtime.Call(ctx, p.File, p.Check, starlark.Tuple{pctx}, nil)
-		if err != nil {
-			d := lang.ToDiagnostic(err, p.File)
-			return nil, fmt.Errorf("policy %s on %s: %s", p.ID, where, d.Error())
+		if running != nil {
+			running.Store(p)
 		}
-		fs, err := e.findings(p, sev, v, g, index)
+		v, err := call(p.File, p.Check, args)
 		if err != nil {
-			return nil, fmt.Errorf("policy %s on %s: %w", p.ID, where, err)
+			return nil, &policyError{p: p, where: in.where, err: err}
+		}
+		fs, err := e.findings(p, sev, v, in.g, in.index)
+		if err != nil {
+			return nil, &policyError{p: p, where: in.where, msg: err}
 		}
 		out = append(out, fs...)
 	}
@@ -357,10 +453,11 @@ func (e *Engine) checkGroup(ctx context.Context, g *group) ([]check.Finding, err
 }
 
 // workloads returns ctx.workloads for the objects, computed once for all
-// the policies by _lib.sky's workloads(), or None when no policy is on or
-// it fails (each policy that needs them then computes them itself, and
-// fails as it would have).
-func (e *Engine) workloads(ctx context.Context, objects *starlark.List, settings config.Policies) starlark.Value {
+// the policies by _lib.sky's workloads(): None when no policy is on or
+// the library has no workloads(), an error when it fails (each policy
+// that needs them then computes them itself, and fails as it would
+// have).
+func (e *Engine) workloads(objects *starlark.List, settings config.Policies, call lang.Caller) (starlark.Value, error) {
 	on := false
 	for _, p := range e.policies {
 		if _, ok := severity(p, settings); ok {
@@ -370,13 +467,9 @@ func (e *Engine) workloads(ctx context.Context, objects *starlark.List, settings
 	}
 	fn := e.lib()
 	if !on || fn == nil {
-		return starlark.None
+		return starlark.None, nil
 	}
-	v, err := e.opts.Runtime.Call(ctx, policyLib, fn, starlark.Tuple{objects}, nil)
-	if err != nil {
-		return starlark.None
-	}
-	return v
+	return call(policyLib, fn, starlark.Tuple{objects})
 }
 
 // policyLib is the label of the policies' library.
