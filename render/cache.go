@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -175,45 +176,73 @@ func (cs *cacheState) plainDir(dir string) bool {
 	return ok
 }
 
+// fileHash is a repository file of a load graph and its content hash.
+type fileHash struct {
+	label string
+	hash  rendercache.Key
+}
+
 // closure returns the labels and content hashes of label and every
 // repository file it loads, directly or not, sorted by label. ok is false
 // if any of them cannot be read, parsed or trusted, or they load each
 // other in a cycle: such a file is evaluated, never served from the cache.
-func (cs *cacheState) closure(label string) (files []string, hashes []rendercache.Key, ok bool) {
-	seen := map[string]rendercache.Key{}
-	var visit func(l string, depth int) bool
-	visit = func(l string, depth int) bool {
-		if _, done := seen[l]; done {
+//
+// It runs for every job of a warm render: a service's graph is a few
+// files, kept in one slice (searched linearly while short).
+func (cs *cacheState) closure(label string) (files []fileHash, ok bool) {
+	w := closureWalk{cs: cs, files: make([]fileHash, 0, 4)}
+	if !w.visit(label, 0) {
+		return nil, false
+	}
+	slices.SortFunc(w.files, func(a, b fileHash) int { return strings.Compare(a.label, b.label) })
+	return w.files, true
+}
+
+// closureWalk is the state of closure.
+type closureWalk struct {
+	cs    *cacheState
+	files []fileHash
+	index map[string]bool // the labels of files, once there are many
+}
+
+func (w *closureWalk) seen(l string) bool {
+	if w.index != nil {
+		return w.index[l]
+	}
+	for i := range w.files {
+		if w.files[i].label == l {
 			return true
 		}
-		if depth > 256 {
-			return false
-		}
-		n := cs.node(l)
-		if n.err != nil {
-			return false
-		}
-		seen[l] = n.hash
-		for _, d := range n.loads {
-			if !visit(d, depth+1) {
-				return false
-			}
-		}
+	}
+	return false
+}
+
+func (w *closureWalk) visit(l string, depth int) bool {
+	if w.seen(l) {
 		return true
 	}
-	if !visit(label, 0) {
-		return nil, nil, false
+	if depth > 256 {
+		return false
 	}
-	files = make([]string, 0, len(seen))
-	for l := range seen {
-		files = append(files, l)
+	n := w.cs.node(l)
+	if n.err != nil {
+		return false
 	}
-	sort.Strings(files)
-	hashes = make([]rendercache.Key, len(files))
-	for i, l := range files {
-		hashes[i] = seen[l]
+	w.files = append(w.files, fileHash{l, n.hash})
+	if w.index != nil {
+		w.index[l] = true
+	} else if len(w.files) > 16 {
+		w.index = make(map[string]bool, 2*len(w.files))
+		for _, f := range w.files {
+			w.index[f.label] = true
+		}
 	}
-	return files, hashes, true
+	for _, d := range n.loads {
+		if !w.visit(d, depth+1) {
+			return false
+		}
+	}
+	return true
 }
 
 // envKey hashes what a job's result depends on besides its files. It is
@@ -262,34 +291,41 @@ func (cs *cacheState) writeEnv(h hash.Hash, env *config.Environment, opts *Optio
 
 // jobKey is the cache key of a job: its environment's key, whether the
 // file was named on the command line (a library named so is an error) and
-// its files.
-func jobKey(envKey rendercache.Key, j job, files []string, hashes []rendercache.Key) rendercache.Key {
-	h := sha256.New()
-	h.Write(envKey[:])
-	h.Write([]byte(j.label))
+// its files. The input is gathered in a buffer on the stack: the key is
+// computed for every job of every render.
+func jobKey(envKey rendercache.Key, j job, files []fileHash) rendercache.Key {
+	var buf [512]byte
+	b := append(buf[:0], envKey[:]...)
+	b = append(b, j.label...)
 	if j.explicit {
-		h.Write([]byte{0, 1})
+		b = append(b, 0, 1)
 	} else {
-		h.Write([]byte{0, 0})
+		b = append(b, 0, 0)
 	}
-	for i, f := range files {
-		h.Write([]byte(f))
-		h.Write([]byte{0})
-		h.Write(hashes[i][:])
+	for _, f := range files {
+		b = append(b, f.label...)
+		b = append(b, 0)
+		b = append(b, f.hash[:]...)
 	}
-	return rendercache.Key(h.Sum(nil))
+	return rendercache.Key(sha256.Sum256(b))
 }
 
 // slot names the cache entry of a job; a new result for the same file and
 // environment replaces the old one.
 func slot(j job) string { return j.label + "\x00" + j.env.Name }
 
+// appendSlot appends the slot of j to b.
+func appendSlot(b []byte, j job) []byte {
+	b = append(b, j.label...)
+	b = append(b, 0)
+	return append(b, j.env.Name...)
+}
+
 // cachedJob is what the cache knows of one job before evaluating it.
 type cachedJob struct {
-	ok     bool // the key is valid
-	key    rendercache.Key
-	files  []string
-	hashes []rendercache.Key
+	ok    bool // the key is valid
+	key   rendercache.Key
+	files []fileHash
 }
 
 // lookup computes the keys of jobs, on all CPUs, and fills in the results
@@ -307,14 +343,16 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) 
 	miss := func() { prepare.Do(func() { go r.init(ctx) }) }
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
-		files, hashes, ok := cs.closure(j.label)
+		files, ok := cs.closure(j.label)
 		if !ok {
 			miss()
 			return
 		}
-		k := jobKey(cs.envKey(j.env, &r.opts), j, files, hashes)
-		keys[i] = cachedJob{ok: true, key: k, files: files, hashes: hashes}
-		payload, ok := cs.c.Job(slot(j), k)
+		k := jobKey(cs.envKey(j.env, &r.opts), j, files)
+		keys[i] = cachedJob{ok: true, key: k, files: files}
+		var buf [256]byte
+		b := appendSlot(buf[:0], j)
+		payload, ok := cs.c.Job(unsafe.String(&b[0], len(b)), k) // Job keeps no slot
 		if !ok {
 			miss()
 			return
@@ -329,21 +367,25 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) 
 	return keys, hit
 }
 
-// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines.
+// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines, the calling one
+// among them. The goroutines take the next index from a counter, not a
+// channel: f is a few microseconds for most jobs of a warm render.
 func parallel(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	next := make(chan int, 64)
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for i := range next {
-				f(i)
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
 			}
-		})
+			f(i)
+		}
 	}
-	for i := range n {
-		next <- i
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) - 1 {
+		wg.Go(work)
 	}
-	close(next)
+	work()
 	wg.Wait()
 }
 
@@ -390,11 +432,11 @@ func (r *Renderer) evaluatedFrom(label string, k cachedJob) bool {
 		}
 	}
 	slices.Sort(files)
-	if !slices.Equal(files, k.files) {
+	if len(files) != len(k.files) {
 		return false
 	}
 	for i, f := range files {
-		if r.cache.sourceHash(r.rt, f) != k.hashes[i] {
+		if f != k.files[i].label || r.cache.sourceHash(r.rt, f) != k.files[i].hash {
 			return false
 		}
 	}
@@ -630,13 +672,13 @@ func (r *Renderer) Affected(files []string, changed []string) ([]string, error) 
 			mu.Unlock()
 			return
 		}
-		deps, _, ok := cs.closure(label)
+		deps, ok := cs.closure(label)
 		if !ok {
 			affected[i] = true
 			return
 		}
 		for _, d := range deps {
-			if set[d] {
+			if set[d.label] {
 				affected[i] = true
 				return
 			}

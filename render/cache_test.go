@@ -314,14 +314,14 @@ func TestCacheKeyHidesVars(t *testing.T) {
 	}
 	s := c.fleet.Services[0]
 	j := job{env: r.envs[0], label: s.Path}
-	deps, hashes, ok := r.cache.closure(j.label)
+	deps, ok := r.cache.closure(j.label)
 	if !ok {
 		t.Fatalf("no load graph for %s", j.label)
 	}
 	plainEnv := sha256.New()
 	r.cache.writeEnv(plainEnv, j.env, &r.opts)
-	plainJob := jobKey(rendercache.Key(plainEnv.Sum(nil)), j, deps, hashes)
-	keyedJob := jobKey(r.cache.envKey(j.env, &r.opts), j, deps, hashes)
+	plainJob := jobKey(rendercache.Key(plainEnv.Sum(nil)), j, deps)
+	keyedJob := jobKey(r.cache.envKey(j.env, &r.opts), j, deps)
 	needles["the unkeyed key of a job"] = plainJob[:]
 	found := false
 	files := 0

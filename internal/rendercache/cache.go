@@ -56,8 +56,7 @@ type Cache struct {
 	loads    map[string]loadsRecord
 	stats    map[string]statRecord
 	dirty    map[recordID]bool
-	touched  map[string]bool // labels hashed in this run
-	loadErrs int             // packs that could not be read at Open
+	loadErrs int // packs that could not be read at Open
 }
 
 type recordID struct {
@@ -97,7 +96,6 @@ func Open(dir, root string) (*Cache, error) {
 		loads:    map[string]loadsRecord{},
 		stats:    map[string]statRecord{},
 		dirty:    map[recordID]bool{},
-		touched:  map[string]bool{},
 	}
 	for _, d := range []string{filepath.Dir(c.headPath), c.packDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -134,6 +132,7 @@ func Open(dir, root string) (*Cache, error) {
 }
 
 // Job returns the payload stored for slot if it was stored under key.
+// It does not keep slot, which may be a transient string.
 // The payload is never modified, by the cache or its callers: they may
 // alias it (e.g. with unsafe.String) for as long as they keep it.
 func (c *Cache) Job(slot string, key Key) ([]byte, bool) {
@@ -185,18 +184,13 @@ var ErrNotRegular = errors.New("not a regular file")
 // label, at path. If the file's stat data are those recorded for the hash,
 // it is not read.
 func (c *Cache) Hash(label, path string) (Key, error) {
-	info, err := os.Lstat(path)
+	id, ok, err := lstatID(path)
 	if err != nil {
 		return Key{}, err
 	}
-	if !info.Mode().IsRegular() {
-		return Key{}, ErrNotRegular
-	}
-	id, ok := statOf(info)
 	if ok {
 		c.mu.Lock()
 		s, found := c.stats[label]
-		c.touched[label] = true
 		c.mu.Unlock()
 		if found && s.id == id {
 			return s.hash, nil
@@ -243,7 +237,6 @@ func (c *Cache) read(label, path string, id statID, haveStat bool) (Key, []byte,
 			c.stats[label] = statRecord{id: id, hash: h}
 			c.dirty[recordID{'S', label}] = true
 		}
-		c.touched[label] = true
 		c.mu.Unlock()
 	}
 	return h, data, nil
@@ -336,17 +329,18 @@ func (c *Cache) writeHead(chain []string) error {
 	return err
 }
 
-// prune drops the records of files that were not looked at in this run
-// and no longer exist, with the jobs of those files.
+// prune drops the records of files that no longer exist, with the jobs
+// of those files. It runs only when Flush compacts, so it looks at every
+// file again rather than have every Hash note the files it saw.
 func (c *Cache) prune() {
 	gone := map[string]bool{}
 	for label := range c.stats {
-		if !c.touched[label] && missing(filepath.Join(c.root, filepath.FromSlash(label))) {
+		if missing(filepath.Join(c.root, filepath.FromSlash(label))) {
 			gone[label] = true
 		}
 	}
 	for label := range c.loads {
-		if !c.touched[label] && !gone[label] && missing(filepath.Join(c.root, filepath.FromSlash(label))) {
+		if _, stat := c.stats[label]; !stat && missing(filepath.Join(c.root, filepath.FromSlash(label))) {
 			gone[label] = true
 		}
 	}

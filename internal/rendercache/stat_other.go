@@ -4,6 +4,7 @@ package rendercache
 
 import (
 	"io/fs"
+	"os"
 	"time"
 )
 
@@ -15,5 +16,17 @@ type statID struct {
 }
 
 func statOf(fs.FileInfo) (statID, bool) { return statID{}, false }
+
+// lstatID reports whether path is a regular file; there is no statID.
+func lstatID(path string) (statID, bool, error) {
+	info, err := os.Lstat(path)
+	if err != nil {
+		return statID{}, false, err
+	}
+	if !info.Mode().IsRegular() {
+		return statID{}, false, ErrNotRegular
+	}
+	return statID{}, false, nil
+}
 
 func (s statID) changed() time.Time { return time.Unix(0, max(s.mtime, s.ctime)) }
