@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -349,5 +350,35 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, data, 0o755); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestForwardReplacesProcess: on unix the light skyc replaces itself with
+// skyc-full (here a script standing in for it): same process ID, the same
+// arguments, environment (plus the marker) and standard streams, and its
+// exit code.
+func TestForwardReplacesProcess(t *testing.T) {
+	light, _ := binaries(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows runs skyc-full as a child")
+	}
+	script := filepath.Join(t.TempDir(), "fake-skyc-full")
+	src := "#!/bin/sh\necho \"pid $$\"\necho \"args $*\"\necho \"var $SKYC_TEST_VAR\"\necho \"marker $SKYC_FORWARDED\"\nread line\necho \"stdin $line\"\necho oops >&2\nexit 5\n"
+	if err := os.WriteFile(script, []byte(src), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(light, "check", "--format", "json", "a b.sky")
+	cmd.Env = append(os.Environ(), "SKYC_FULL="+script, "SKYC_TEST_VAR=kept")
+	cmd.Stdin = strings.NewReader("hello\n")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 5 {
+		t.Fatalf("skyc check via the script: %v, want exit 5\n%s%s", err, &stdout, &stderr)
+	}
+	want := "pid " + strconv.Itoa(cmd.Process.Pid) + "\nargs check --format json a b.sky\nvar kept\nmarker " + script + "\nstdin hello\n"
+	if stdout.String() != want || stderr.String() != "oops\n" {
+		t.Errorf("skyc check via the script printed\n%s(stderr %q)\nwant\n%s(stderr \"oops\\n\")", &stdout, &stderr, want)
 	}
 }

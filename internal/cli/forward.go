@@ -89,14 +89,16 @@ func commandOf(args []string) string {
 
 // runFull runs skyc-full as a child with skyc's stdin and env's streams,
 // waits for it and returns its exit code. An interrupt reaches the child
-// too (it is in the same process group, or console); skyc ignores it and
-// waits for the child to finish as it chooses.
+// too (it is in the same process group, or console); skyc catches it and
+// waits for the child to finish as it chooses. (Catching, not ignoring:
+// an ignored signal would stay ignored in the child.)
 func runFull(env *Env, path string, args, environ []string) int {
 	cmd := exec.Command(path, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, env.Stdout, env.Stderr
 	cmd.Env = environ
-	signal.Ignore(os.Interrupt)
-	defer signal.Reset(os.Interrupt)
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt)
+	defer signal.Stop(interrupts)
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
