@@ -122,6 +122,10 @@ type Renderer struct {
 
 	evaluated atomic.Int64 // jobs evaluated rather than served from the cache, for tests
 	cwd       workDir      // the working directory, for label
+
+	// ctxs are the frozen ctx values of the environments, made once.
+	ctxOnce sync.Once
+	ctxs    map[*config.Environment]starlark.Value
 }
 
 // New prepares a renderer: it reads the repository config, builds the type
@@ -528,7 +532,7 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 		}
 		return jobResult{diags: []*lang.Diagnostic{d}}
 	}
-	ctxVal := envValue(j.env)
+	ctxVal := r.ctxValue(j.env)
 	name := ServiceName(j.label)
 	sess := stdlib.NewSession(r.platform(j.env, name), r.today, r.rules)
 	orig := origins{}
@@ -689,6 +693,21 @@ func (r *Renderer) flatten(v starlark.Value, what string, st *stack, b *bounds, 
 	}
 	emit(what, m, manifest.Object{Obj: obj})
 	return nil
+}
+
+// ctxValue returns envValue(env), made once per environment of the
+// render: it is frozen, so every service's main can have the same.
+func (r *Renderer) ctxValue(env *config.Environment) starlark.Value {
+	r.ctxOnce.Do(func() {
+		r.ctxs = make(map[*config.Environment]starlark.Value, len(r.envs))
+		for _, e := range r.envs {
+			r.ctxs[e] = envValue(e)
+		}
+	})
+	if v, ok := r.ctxs[env]; ok {
+		return v
+	}
+	return envValue(env)
 }
 
 // envValue is the ctx a service's main receives.

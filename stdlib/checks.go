@@ -51,11 +51,15 @@ func wantType(fn, what string, v starlark.Value, types ...string) error {
 // name is a DNS-1035 label of at most max_len bytes, what Service names
 // need.
 func checkName(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var fn, what string
-	var name starlark.Value
-	maxLen := 63
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &fn, "what", &what, "name", &name, "max_len?", &maxLen); err != nil {
+	fn, what, name, opt, err := unpackCheck(b, args, kwargs, "max_len")
+	if err != nil {
 		return nil, err
+	}
+	maxLen := 63
+	if opt != nil {
+		if maxLen, err = starlark.AsInt32(opt); err != nil {
+			return nil, fmt.Errorf("%s: max_len: %v", b.Name(), err)
+		}
 	}
 	if err := wantType(fn, what, name, "string"); err != nil {
 		return nil, err
@@ -85,33 +89,66 @@ func isDNSLabel(s string, maxLen int) bool {
 // checkDict is check_dict(fn, what, d, value_types = ("string",)): it
 // fails unless d is a dict of string keys to values of value_types.
 func checkDict(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var fn, what string
-	var d starlark.Value
-	var valueTypes starlark.Tuple = starlark.Tuple{starlark.String("string")}
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &fn, "what", &what, "d", &d, "value_types?", &valueTypes); err != nil {
+	fn, what, d, opt, err := unpackCheck(b, args, kwargs, "value_types")
+	if err != nil {
 		return nil, err
+	}
+	valueTypes := stringOnly
+	if opt != nil {
+		var ok bool
+		if valueTypes, ok = opt.(starlark.Tuple); !ok {
+			return nil, fmt.Errorf("%s: value_types: got %s, want tuple", b.Name(), opt.Type())
+		}
 	}
 	if err := wantType(fn, what, d, "dict"); err != nil {
 		return nil, err
 	}
-	types := make([]string, len(valueTypes))
-	for i, t := range valueTypes {
+	types := make([]string, 0, 4) // on the stack unless the check fails
+	for _, t := range valueTypes {
 		s, ok := starlark.AsString(t)
 		if !ok {
 			return nil, fmt.Errorf("%s: value_types: got %s, want string", b.Name(), t.Type())
 		}
-		types[i] = s
+		types = append(types, s)
 	}
+	// Names are formatted only for an error: this runs for every label
+	// and annotation of every workload.
 	for _, kv := range d.(*starlark.Dict).Items() {
 		k, v := kv[0], kv[1]
-		if err := wantType(fn, what+" key", k, "string"); err != nil {
-			return nil, err
+		if k.Type() != "string" {
+			return nil, wantType(fn, what+" key", k, "string")
 		}
 		if !slices.Contains(types, v.Type()) {
 			return nil, wantType(fn, fmt.Sprintf("%s[%s]", what, k.String()), v, types...)
 		}
 	}
 	return starlark.None, nil
+}
+
+// stringOnly is check_dict's default value_types.
+var stringOnly = starlark.Tuple{starlark.String("string")}
+
+// unpackCheck unpacks the arguments of check_name and check_dict: (fn,
+// what, value) and an optional fourth, opt, by position or keyword (nil
+// when absent). starlark.UnpackArgs would move each variable it fills to
+// the heap, four allocations per check.
+func unpackCheck(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, opt string) (fn, what string, v, optVal starlark.Value, err error) {
+	if len(args) < 3 || len(args) > 4 {
+		return "", "", nil, nil, fmt.Errorf("%s: got %d positional arguments, want (fn, what, value, %s = ...)", b.Name(), len(args), opt)
+	}
+	if fn, what, err = fnWhat(b, args); err != nil {
+		return "", "", nil, nil, err
+	}
+	if len(args) == 4 {
+		optVal = args[3]
+	}
+	for _, kv := range kwargs {
+		if name, _ := starlark.AsString(kv[0]); name != opt || optVal != nil {
+			return "", "", nil, nil, fmt.Errorf("%s: unexpected keyword argument %s", b.Name(), kv[0])
+		}
+		optVal = kv[1]
+	}
+	return fn, what, args[2], optVal, nil
 }
 
 // fnWhat unpacks the first two arguments of a check, the function and
