@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // A pack is
@@ -123,8 +124,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// decodePack applies the records of a pack to the cache. Payloads alias
-// data.
+// decodePack applies the records of a pack to the cache. Payloads, and
+// the names and labels of the records, alias data, which is never
+// modified (readPack maps packs, which are never written in place, and
+// never unmaps them): a warm render opens thousands of records, and
+// copying each name cost an allocation.
 func (c *Cache) decodePack(data []byte) error {
 	if len(data) < len(packMagic)+4 || string(data[:len(packMagic)]) != packMagic {
 		return errCorrupt
@@ -148,27 +152,31 @@ func (c *Cache) decodePack(data []byte) error {
 	if len(c.stats) == 0 {
 		c.stats = make(map[string]statRecord, stats)
 	}
+	var arena []string // the loads' labels, in few allocations
 	for len(d.buf) > 0 && d.err == nil {
 		switch tag := d.byte(); tag {
 		case 'J':
-			slot := string(d.bytes())
+			slot := d.string()
 			key := d.key()
 			payload := d.bytes()
 			c.jobs[slot] = jobRecord{key: key, payload: payload}
 		case 'L':
-			label := string(d.bytes())
+			label := d.string()
 			hash := d.key()
 			n := d.uvarint()
 			if n > uint64(len(d.buf)) {
 				return errCorrupt
 			}
-			labels := make([]string, 0, n)
-			for i := uint64(0); i < n; i++ {
-				labels = append(labels, string(d.bytes()))
+			if uint64(cap(arena)-len(arena)) < n {
+				arena = make([]string, 0, max(n, 1024))
 			}
-			c.loads[label] = loadsRecord{hash: hash, labels: labels}
+			start := len(arena)
+			for i := uint64(0); i < n; i++ {
+				arena = append(arena, d.string())
+			}
+			c.loads[label] = loadsRecord{hash: hash, labels: arena[start:len(arena):len(arena)]}
 		case 'S':
-			label := string(d.bytes())
+			label := d.string()
 			var s statRecord
 			s.id.size = d.varint()
 			s.id.mtime = d.varint()
@@ -234,6 +242,15 @@ func (d *decoder) bytes() []byte {
 	b := d.buf[:n:n]
 	d.buf = d.buf[n:]
 	return b
+}
+
+// string returns a string that aliases the buffer.
+func (d *decoder) string() string {
+	b := d.bytes()
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 func (d *decoder) key() Key {
