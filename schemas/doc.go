@@ -9,12 +9,15 @@
 // types of every kind client-go's scheme knows and derives a
 // FileDescriptorProto per Go package from those tags (package name = Go
 // import path with "/" replaced by ".", e.g. k8s.io.api.apps.v1). The
-// descriptors are registered as dynamicpb types, which the Starlark bridge
-// type-checks every assignment against.
+// descriptors are registered as slot-backed message types (package
+// slotpb: fields in a slice by field index, where dynamicpb keeps a map),
+// which the Starlark bridge type-checks every assignment against.
 //
-// Output goes the other way: a dynamic message is marshalled to the wire
-// format and unmarshalled by the k8s.io/api type's own Unmarshal into a real
-// Go struct, with apiVersion and kind set from the group-version-kind.
+// Output goes the other way: ToObject copies a message field by field into
+// the k8s.io/api Go struct it describes (direct.go), falling back to the
+// wire form (proto.Marshal, then the type's own Unmarshal) for what the
+// copier cannot do, with apiVersion and kind set from the
+// group-version-kind.
 //
 // A handful of apimachinery types do not describe themselves through tags
 // (Quantity, Time, MicroTime, FieldsV1); their messages follow the shapes in

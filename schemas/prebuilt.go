@@ -57,7 +57,7 @@ func prebuiltRegistry(goTypes []reflect.Type, goKinds map[reflect.Type]schema.Gr
 
 // addRawFiles builds the files of a wire-encoded FileDescriptorSet, in
 // its order (dependencies first), registers them in r's files and their
-// messages as dynamic types in r's types. The files' bytes are kept, not
+// messages as slotpb types in r's types. The files' bytes are kept, not
 // copied: set must not change.
 func addRawFiles(r *Registry, set []byte) (err error) {
 	defer func() {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/skyc-dev/skyc/schemas/aws"
 	"github.com/skyc-dev/skyc/schemas/crd"
+	"github.com/skyc-dev/skyc/schemas/slotpb"
 )
 
 // Kind is one Kubernetes kind known to the registry: its group, version and
@@ -183,7 +184,7 @@ func (r *Registry) addKinds(goTypes []reflect.Type, goKinds map[reflect.Type]sch
 	return nil
 }
 
-// newRegistry registers every message of set as a dynamic message type.
+// newRegistry registers every message of set as a slotpb message type.
 func newRegistry(set *descriptorpb.FileDescriptorSet) (*Registry, error) {
 	files, err := protodesc.NewFiles(set)
 	if err != nil {
@@ -242,9 +243,9 @@ func (r *Registry) Extend(files *protoregistry.Files) (*Registry, error) {
 	return out, nil
 }
 
-// addFiles registers every file of files in r, and their messages and
-// enums as dynamic types. It changes r: only for a registry nobody else
-// holds yet.
+// addFiles registers every file of files in r, their messages as slotpb
+// types and their enums as dynamicpb types. It changes r: only for a
+// registry nobody else holds yet.
 func (r *Registry) addFiles(files *protoregistry.Files) error {
 	var err error
 	files.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
@@ -282,7 +283,7 @@ func registerMessages(types *protoregistry.Types, msgs protoreflect.MessageDescr
 		if md.IsMapEntry() {
 			continue
 		}
-		if err := types.RegisterMessage(dynamicpb.NewMessageType(md)); err != nil {
+		if err := types.RegisterMessage(slotpb.TypeOf(md)); err != nil {
 			return err
 		}
 		if err := registerMessages(types, md.Messages()); err != nil {
@@ -380,7 +381,7 @@ func (r *Registry) wireToObject(m proto.Message, k *Kind) (runtime.Object, error
 }
 
 // FromObject converts a k8s.io/api Go struct of a registered kind into a
-// dynamic message of its type, and a custom resource of a kind WithCRDs
+// message of its type, and a custom resource of a kind WithCRDs
 // registered into its message.
 func (r *Registry) FromObject(obj runtime.Object) (proto.Message, error) {
 	if u, ok := obj.(*unstructured.Unstructured); ok {

@@ -75,7 +75,7 @@ func set(m protoreflect.Message, fields ...any) error {
 		if err != nil {
 			return err
 		}
-		m.Set(fd, v)
+		storeField(m, fd, v)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"go.starlark.net/starlark"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/skyc-dev/skyc/schemas/slotpb"
 )
 
 // typeName names the type of the values fd holds, as error messages show
@@ -270,7 +272,7 @@ func (e *env) toList(owner protoreflect.Message, fd protoreflect.FieldDescriptor
 		if err != nil {
 			return protoreflect.Value{}, fmt.Errorf("[%d]: %w", i, err)
 		}
-		l.Append(pv)
+		appendValue(l, pv)
 	}
 	return lv, nil
 }
@@ -298,7 +300,36 @@ func (e *env) toMap(owner protoreflect.Message, fd protoreflect.FieldDescriptor,
 		if err != nil {
 			return protoreflect.Value{}, fmt.Errorf("[%s]: %w", kv[0], err)
 		}
-		m.Set(k, pv)
+		storeEntry(m, k, pv)
 	}
 	return mv, nil
+}
+
+// storeField sets field fd of m to v, a value toProto, toList or toMap
+// made for fd (so of the right type already): a slot-backed message takes
+// it without checking it again.
+func storeField(m protoreflect.Message, fd protoreflect.FieldDescriptor, v protoreflect.Value) {
+	if sm, ok := m.(*slotpb.Message); ok {
+		sm.SetUnchecked(fd, v)
+		return
+	}
+	m.Set(fd, v)
+}
+
+// appendValue appends v, made by toProto for l's elements, to l.
+func appendValue(l protoreflect.List, v protoreflect.Value) {
+	if sl, ok := l.(*slotpb.List); ok {
+		sl.AppendUnchecked(v)
+		return
+	}
+	l.Append(v)
+}
+
+// storeEntry sets key k of m to v, both made by toProto for m's entries.
+func storeEntry(m protoreflect.Map, k protoreflect.MapKey, v protoreflect.Value) {
+	if sm, ok := m.(*slotpb.Map); ok {
+		sm.SetUnchecked(k, v)
+		return
+	}
+	m.Set(k, v)
 }

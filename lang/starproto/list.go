@@ -231,7 +231,7 @@ func (l *List) append(fn *starlark.Builtin, args starlark.Tuple, kwargs []starla
 	if err != nil {
 		return nil, err
 	}
-	pl.Append(pv)
+	appendValue(pl, pv)
 	return starlark.None, nil
 }
 

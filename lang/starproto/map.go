@@ -152,7 +152,7 @@ func (d *Map) SetKey(k, v starlark.Value) error {
 	if err != nil {
 		return fmt.Errorf("%s[%s]: %w", d.path(), k, err)
 	}
-	pm.Set(mk, pv)
+	storeEntry(pm, mk, pv)
 	return nil
 }
 

@@ -279,7 +279,7 @@ func (x *Message) set(fd protoreflect.FieldDescriptor, v starlark.Value) (err er
 			return fmt.Errorf("%s: %w", x.path(fd), err)
 		}
 	}
-	x.m.Set(fd, val)
+	storeField(x.m, fd, val)
 	x.wrote(fd)
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"go.starlark.net/starlark"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
+
+	"github.com/skyc-dev/skyc/schemas/slotpb"
 )
 
 // Options configures the bridge. The zero value is usable: no boxing.
@@ -110,7 +112,10 @@ func fieldSlot(owner protoreflect.Message, fd protoreflect.FieldDescriptor) slot
 // newMessage returns a new empty message of the slot's message type, of
 // the implementation the owner accepts.
 func (s slot) newMessage() protoreflect.Message {
-	if _, ok := s.owner.Interface().(*dynamicpb.Message); ok {
+	switch o := s.owner.(type) {
+	case *slotpb.Message:
+		return o.NewMessageFor(s.field)
+	case *dynamicpb.Message:
 		return dynamicpb.NewMessage(s.elem.Message())
 	}
 	v := s.owner.NewField(s.field)
@@ -126,8 +131,12 @@ func (s slot) newMessage() protoreflect.Message {
 
 // accepts reports whether the slot can hold m itself, without a copy.
 func (s slot) accepts(m protoreflect.Message) bool {
-	if _, ok := s.owner.Interface().(*dynamicpb.Message); ok {
-		_, dyn := m.Interface().(*dynamicpb.Message)
+	switch s.owner.(type) {
+	case *slotpb.Message:
+		_, ok := m.(*slotpb.Message)
+		return ok && m.Descriptor() == s.elem.Message()
+	case *dynamicpb.Message:
+		_, dyn := m.(*dynamicpb.Message)
 		return dyn && m.Descriptor() == s.elem.Message()
 	}
 	return m.Type() == s.newMessage().Type()

@@ -1,0 +1,168 @@
+package slotpb
+
+import (
+	"fmt"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// Map is the value of a map field of a Message. It keeps its entries in
+// the order they were first set, in two slices, and searches them
+// linearly while there are few (Kubernetes' labels, annotations and
+// resource lists have a handful); past indexFrom entries it keeps an
+// index by key as well.
+type Map struct {
+	info  *fieldInfo
+	keys  []protoreflect.MapKey
+	vals  []protoreflect.Value
+	index map[any]int // key's Interface() → position, once len(keys) > indexFrom
+}
+
+var _ protoreflect.Map = (*Map)(nil)
+
+const indexFrom = 16
+
+// Len returns the number of entries.
+func (m *Map) Len() int { return len(m.keys) }
+
+// find returns the position of k, or -1.
+func (m *Map) find(k protoreflect.MapKey) int {
+	if len(m.keys) > indexFrom {
+		if m.index == nil {
+			m.index = make(map[any]int, len(m.keys))
+			for i, k := range m.keys {
+				m.index[k.Interface()] = i
+			}
+		}
+		if i, ok := m.index[k.Interface()]; ok {
+			return i
+		}
+		return -1
+	}
+	switch m.info.mapKey.Kind() {
+	case protoreflect.StringKind:
+		s := k.String()
+		for i, x := range m.keys {
+			if x.String() == s {
+				return i
+			}
+		}
+	case protoreflect.BoolKind:
+		b := k.Bool()
+		for i, x := range m.keys {
+			if x.Bool() == b {
+				return i
+			}
+		}
+	case protoreflect.Uint32Kind, protoreflect.Uint64Kind, protoreflect.Fixed32Kind, protoreflect.Fixed64Kind:
+		n := k.Uint()
+		for i, x := range m.keys {
+			if x.Uint() == n {
+				return i
+			}
+		}
+	default:
+		n := k.Int()
+		for i, x := range m.keys {
+			if x.Int() == n {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// Has reports whether k is set.
+func (m *Map) Has(k protoreflect.MapKey) bool { return m.find(k) >= 0 }
+
+// Get returns the value of k, or an invalid value.
+func (m *Map) Get(k protoreflect.MapKey) protoreflect.Value {
+	if i := m.find(k); i >= 0 {
+		return m.vals[i]
+	}
+	return protoreflect.Value{}
+}
+
+// Set stores v under k, checking the types of both.
+func (m *Map) Set(k protoreflect.MapKey, v protoreflect.Value) {
+	if err := checkSingular(m.info.mapKey, m.info.mapKey.Kind(), k.Value()); err != nil {
+		panic(err)
+	}
+	if err := checkSingular(m.info.mapVal, m.info.mapVal.Kind(), v); err != nil {
+		panic(err)
+	}
+	m.SetUnchecked(k, v)
+}
+
+// SetUnchecked stores v under k without checking their types: the
+// caller must have made them for the map's key and value types (see
+// Message.SetUnchecked).
+func (m *Map) SetUnchecked(k protoreflect.MapKey, v protoreflect.Value) {
+	m.writable()
+	if i := m.find(k); i >= 0 {
+		m.vals[i] = v
+		return
+	}
+	m.keys = append(m.keys, k)
+	m.vals = append(m.vals, v)
+	if m.index != nil {
+		m.index[k.Interface()] = len(m.keys) - 1
+	}
+}
+
+// Clear removes k.
+func (m *Map) Clear(k protoreflect.MapKey) {
+	i := m.find(k)
+	if i < 0 {
+		return
+	}
+	n := len(m.keys) - 1
+	copy(m.keys[i:], m.keys[i+1:])
+	copy(m.vals[i:], m.vals[i+1:])
+	m.keys[n], m.vals[n] = protoreflect.MapKey{}, protoreflect.Value{}
+	m.keys, m.vals = m.keys[:n], m.vals[:n]
+	m.index = nil
+}
+
+// Mutable returns the message under k, storing a new empty one first if
+// k is not set.
+func (m *Map) Mutable(k protoreflect.MapKey) protoreflect.Value {
+	if m.info.sub == nil {
+		panic(fmt.Sprintf("slotpb: %v: Mutable on a map of %v", m.info.fd.FullName(), m.info.mapVal.Kind()))
+	}
+	if i := m.find(k); i >= 0 {
+		return m.vals[i]
+	}
+	v := m.NewValue()
+	m.Set(k, v)
+	return v
+}
+
+// Range visits the entries in the order they were first set.
+func (m *Map) Range(f func(protoreflect.MapKey, protoreflect.Value) bool) {
+	for i, k := range m.keys {
+		if !f(k, m.vals[i]) {
+			return
+		}
+	}
+}
+
+// Entries returns the keys and values, shared with the map: the caller
+// must not change them.
+func (m *Map) Entries() ([]protoreflect.MapKey, []protoreflect.Value) { return m.keys, m.vals }
+
+// NewValue returns a new value for an entry: an empty message or the
+// zero scalar.
+func (m *Map) NewValue() protoreflect.Value {
+	return newElement(m.info.mapVal, m.info.mapVal.Kind(), m.info.sub)
+}
+
+// IsValid reports whether the map is not the read-only empty map of an
+// unset field.
+func (m *Map) IsValid() bool { return m != m.info.emptyMap }
+
+func (m *Map) writable() {
+	if m == m.info.emptyMap {
+		panic(fmt.Sprintf("slotpb: %v: modification of read-only map", m.info.fd.FullName()))
+	}
+}
