@@ -78,31 +78,41 @@ func isAWS(v starlark.Value) bool {
 
 // platform describes a service in an environment to the library.
 func (r *Renderer) platform(env *config.Environment, service string) stdlib.Platform {
-	p := stdlib.Platform{
+	return stdlib.Platform{
 		Service: service, Env: env.Name, Cluster: env.Cluster, Region: env.Region,
 		AccountID: env.AWS.AccountID, OIDCProvider: env.AWS.OIDCProvider,
-		CostTags: stdlib.DefaultCostTags(), CostTagsConfigured: r.cfg.CostAllocation != nil,
+		CostTags: r.costTags(), CostTagsConfigured: r.cfg.CostAllocation != nil,
 	}
-	configured := r.cfg.CostAllocation.Tags()
-	for i := range p.CostTags {
-		t := &p.CostTags[i]
-		c, ok := configured[t.Dimension]
-		if !ok {
-			continue
+}
+
+// costTags returns the cost-allocation tags of skyc.yaml, made (and
+// their patterns compiled) once per renderer rather than once per
+// service: every session reads the same slice, and none writes it.
+func (r *Renderer) costTags() []stdlib.CostTag {
+	r.costTagsOnce.Do(func() {
+		tags := stdlib.DefaultCostTags()
+		configured := r.cfg.CostAllocation.Tags()
+		for i := range tags {
+			t := &tags[i]
+			c, ok := configured[t.Dimension]
+			if !ok {
+				continue
+			}
+			if c.Key != "" {
+				t.Key = c.Key
+			}
+			if c.Required != nil {
+				t.Required = *c.Required
+			}
+			t.Allowed = c.Allowed
+			if c.Pattern != "" {
+				// config.Parse checked that it compiles.
+				t.Pattern = regexp.MustCompile(`^(?:` + c.Pattern + `)$`)
+			}
 		}
-		if c.Key != "" {
-			t.Key = c.Key
-		}
-		if c.Required != nil {
-			t.Required = *c.Required
-		}
-		t.Allowed = c.Allowed
-		if c.Pattern != "" {
-			// config.Parse checked that it compiles.
-			t.Pattern = regexp.MustCompile(`^(?:` + c.Pattern + `)$`)
-		}
-	}
-	return p
+		r.costTagList = tags
+	})
+	return r.costTagList
 }
 
 // stackName names the stack of a service in an environment.

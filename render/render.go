@@ -126,6 +126,9 @@ type Renderer struct {
 	// ctxs are the frozen ctx values of the environments, made once.
 	ctxOnce sync.Once
 	ctxs    map[*config.Environment]starlark.Value
+	// costTagList is skyc.yaml's cost-allocation tags (see costTags).
+	costTagsOnce sync.Once
+	costTagList  []stdlib.CostTag
 }
 
 // New prepares a renderer: it reads the repository config, builds the type
