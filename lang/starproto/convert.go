@@ -233,7 +233,13 @@ func (e *env) toStarlark(fd protoreflect.FieldDescriptor, v protoreflect.Value, 
 
 // toMapKey converts a Starlark map key for map field fd.
 func (e *env) toMapKey(fd protoreflect.FieldDescriptor, k starlark.Value) (protoreflect.MapKey, error) {
-	v, err := e.toProto(slot{elem: fd.MapKey()}, k)
+	return e.toMapKeyIn(slot{elem: fd.MapKey()}, k)
+}
+
+// toMapKeyIn converts a Starlark map key for the key slot s of a map
+// field (elem its key field).
+func (e *env) toMapKeyIn(s slot, k starlark.Value) (protoreflect.MapKey, error) {
+	v, err := e.toProto(s, k)
 	if err != nil {
 		return protoreflect.MapKey{}, err
 	}
@@ -263,6 +269,11 @@ func (e *env) toList(owner protoreflect.Message, fd protoreflect.FieldDescriptor
 	}
 	lv := owner.NewField(fd)
 	l := lv.List()
+	if sl, ok := l.(*slotpb.List); ok {
+		if n := starlark.Len(v); n > 0 {
+			sl.Reserve(n)
+		}
+	}
 	s := slot{owner, fd, fd}
 	iter := it.Iterate()
 	defer iter.Done()
@@ -288,8 +299,13 @@ func (e *env) toMap(owner protoreflect.Message, fd protoreflect.FieldDescriptor,
 	mv := owner.NewField(fd)
 	m := mv.Map()
 	s := fieldSlot(owner, fd)
-	for _, kv := range d.Items() {
-		k, err := e.toMapKey(fd, kv[0])
+	keySlot := slot{elem: fd.MapKey()}
+	items := d.Items()
+	if sm, ok := m.(*slotpb.Map); ok {
+		sm.Reserve(len(items))
+	}
+	for _, kv := range items {
+		k, err := e.toMapKeyIn(keySlot, kv[0])
 		if err != nil {
 			return protoreflect.Value{}, fmt.Errorf(": key %s: %w", kv[0], err)
 		}

@@ -245,7 +245,7 @@ func (x *Message) SetField(name string, v starlark.Value) error {
 }
 
 func (x *Message) set(fd protoreflect.FieldDescriptor, v starlark.Value) (err error) {
-	if sensitive[x.m.Descriptor().FullName()] {
+	if isSensitive(x.m.Descriptor()) {
 		defer func() { err = hideValue(err, v) }()
 	}
 	if x.frozen {
@@ -325,7 +325,19 @@ func isEmpty(m protoreflect.Message) bool {
 // Secret's data is the user's to write into the output, not into the CI
 // logs that show an error about it ("Secret.stringData: got string
 // \"hunter2\", want dict").
-var sensitive = map[protoreflect.FullName]bool{"k8s.io.api.core.v1.Secret": true}
+var sensitive = []protoreflect.FullName{"k8s.io.api.core.v1.Secret"}
+
+// isSensitive reports whether md is one of the sensitive types. Every
+// field set asks, so it compares names rather than hashing one.
+func isSensitive(md protoreflect.MessageDescriptor) bool {
+	name := md.FullName()
+	for _, s := range sensitive {
+		if name == s {
+			return true
+		}
+	}
+	return false
+}
 
 // hideValue returns err without the quoted string v, when v is one:
 // describe quotes strings, and only strings (other values it names by

@@ -2,6 +2,7 @@ package slotpb
 
 import (
 	"fmt"
+	"slices"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -21,9 +22,11 @@ func (l *List) Len() int { return len(l.vals) }
 // Get returns element i.
 func (l *List) Get(i int) protoreflect.Value { return l.vals[i] }
 
-// Values returns the elements, shared with the list: the caller must not
-// change them.
-func (l *List) Values() []protoreflect.Value { return l.vals }
+// Reserve makes room for n more elements.
+func (l *List) Reserve(n int) {
+	l.writable()
+	l.vals = slices.Grow(l.vals, n)
+}
 
 // Set stores v at index i, checking its type.
 func (l *List) Set(i int, v protoreflect.Value) {

@@ -2,20 +2,25 @@ package slotpb
 
 import (
 	"fmt"
+	"slices"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Map is the value of a map field of a Message. It keeps its entries in
-// the order they were first set, in two slices, and searches them
-// linearly while there are few (Kubernetes' labels, annotations and
-// resource lists have a handful); past indexFrom entries it keeps an
-// index by key as well.
+// the order they were first set, in a slice, and searches them linearly
+// while there are few (Kubernetes' labels, annotations and resource lists
+// have a handful); past indexFrom entries it keeps an index by key as
+// well.
 type Map struct {
-	info  *fieldInfo
-	keys  []protoreflect.MapKey
-	vals  []protoreflect.Value
-	index map[any]int // key's Interface() → position, once len(keys) > indexFrom
+	info    *fieldInfo
+	entries []entry
+	index   map[any]int // key's Interface() → position, once len(entries) > indexFrom
+}
+
+type entry struct {
+	k protoreflect.MapKey
+	v protoreflect.Value
 }
 
 var _ protoreflect.Map = (*Map)(nil)
@@ -23,15 +28,21 @@ var _ protoreflect.Map = (*Map)(nil)
 const indexFrom = 16
 
 // Len returns the number of entries.
-func (m *Map) Len() int { return len(m.keys) }
+func (m *Map) Len() int { return len(m.entries) }
+
+// Reserve makes room for n more entries.
+func (m *Map) Reserve(n int) {
+	m.writable()
+	m.entries = slices.Grow(m.entries, n)
+}
 
 // find returns the position of k, or -1.
 func (m *Map) find(k protoreflect.MapKey) int {
-	if len(m.keys) > indexFrom {
+	if len(m.entries) > indexFrom {
 		if m.index == nil {
-			m.index = make(map[any]int, len(m.keys))
-			for i, k := range m.keys {
-				m.index[k.Interface()] = i
+			m.index = make(map[any]int, len(m.entries))
+			for i, e := range m.entries {
+				m.index[e.k.Interface()] = i
 			}
 		}
 		if i, ok := m.index[k.Interface()]; ok {
@@ -42,29 +53,29 @@ func (m *Map) find(k protoreflect.MapKey) int {
 	switch m.info.mapKey.Kind() {
 	case protoreflect.StringKind:
 		s := k.String()
-		for i, x := range m.keys {
-			if x.String() == s {
+		for i := range m.entries {
+			if m.entries[i].k.String() == s {
 				return i
 			}
 		}
 	case protoreflect.BoolKind:
 		b := k.Bool()
-		for i, x := range m.keys {
-			if x.Bool() == b {
+		for i := range m.entries {
+			if m.entries[i].k.Bool() == b {
 				return i
 			}
 		}
 	case protoreflect.Uint32Kind, protoreflect.Uint64Kind, protoreflect.Fixed32Kind, protoreflect.Fixed64Kind:
 		n := k.Uint()
-		for i, x := range m.keys {
-			if x.Uint() == n {
+		for i := range m.entries {
+			if m.entries[i].k.Uint() == n {
 				return i
 			}
 		}
 	default:
 		n := k.Int()
-		for i, x := range m.keys {
-			if x.Int() == n {
+		for i := range m.entries {
+			if m.entries[i].k.Int() == n {
 				return i
 			}
 		}
@@ -78,7 +89,7 @@ func (m *Map) Has(k protoreflect.MapKey) bool { return m.find(k) >= 0 }
 // Get returns the value of k, or an invalid value.
 func (m *Map) Get(k protoreflect.MapKey) protoreflect.Value {
 	if i := m.find(k); i >= 0 {
-		return m.vals[i]
+		return m.entries[i].v
 	}
 	return protoreflect.Value{}
 }
@@ -100,13 +111,12 @@ func (m *Map) Set(k protoreflect.MapKey, v protoreflect.Value) {
 func (m *Map) SetUnchecked(k protoreflect.MapKey, v protoreflect.Value) {
 	m.writable()
 	if i := m.find(k); i >= 0 {
-		m.vals[i] = v
+		m.entries[i].v = v
 		return
 	}
-	m.keys = append(m.keys, k)
-	m.vals = append(m.vals, v)
+	m.entries = append(m.entries, entry{k, v})
 	if m.index != nil {
-		m.index[k.Interface()] = len(m.keys) - 1
+		m.index[k.Interface()] = len(m.entries) - 1
 	}
 }
 
@@ -116,11 +126,7 @@ func (m *Map) Clear(k protoreflect.MapKey) {
 	if i < 0 {
 		return
 	}
-	n := len(m.keys) - 1
-	copy(m.keys[i:], m.keys[i+1:])
-	copy(m.vals[i:], m.vals[i+1:])
-	m.keys[n], m.vals[n] = protoreflect.MapKey{}, protoreflect.Value{}
-	m.keys, m.vals = m.keys[:n], m.vals[:n]
+	m.entries = slices.Delete(m.entries, i, i+1)
 	m.index = nil
 }
 
@@ -131,7 +137,7 @@ func (m *Map) Mutable(k protoreflect.MapKey) protoreflect.Value {
 		panic(fmt.Sprintf("slotpb: %v: Mutable on a map of %v", m.info.fd.FullName(), m.info.mapVal.Kind()))
 	}
 	if i := m.find(k); i >= 0 {
-		return m.vals[i]
+		return m.entries[i].v
 	}
 	v := m.NewValue()
 	m.Set(k, v)
@@ -140,16 +146,12 @@ func (m *Map) Mutable(k protoreflect.MapKey) protoreflect.Value {
 
 // Range visits the entries in the order they were first set.
 func (m *Map) Range(f func(protoreflect.MapKey, protoreflect.Value) bool) {
-	for i, k := range m.keys {
-		if !f(k, m.vals[i]) {
+	for _, e := range m.entries {
+		if !f(e.k, e.v) {
 			return
 		}
 	}
 }
-
-// Entries returns the keys and values, shared with the map: the caller
-// must not change them.
-func (m *Map) Entries() ([]protoreflect.MapKey, []protoreflect.Value) { return m.keys, m.vals }
 
 // NewValue returns a new value for an entry: an empty message or the
 // zero scalar.

@@ -111,7 +111,45 @@ func (t *MessageType) New() protoreflect.Message { return t.NewMessage() }
 // NewMessage returns a new empty message, as New does, as a *Message.
 func (t *MessageType) NewMessage() *Message {
 	t.init()
-	return &Message{typ: t, vals: make([]protoreflect.Value, len(t.fields))}
+	// The message and its slots in one allocation, rounded up to a
+	// few sizes, for all but the largest types.
+	var m *Message
+	switch n := len(t.fields); {
+	case n <= 2:
+		p := new(struct {
+			m Message
+			a [2]protoreflect.Value
+		})
+		p.m.vals, m = p.a[:n:n], &p.m
+	case n <= 4:
+		p := new(struct {
+			m Message
+			a [4]protoreflect.Value
+		})
+		p.m.vals, m = p.a[:n:n], &p.m
+	case n <= 8:
+		p := new(struct {
+			m Message
+			a [8]protoreflect.Value
+		})
+		p.m.vals, m = p.a[:n:n], &p.m
+	case n <= 16:
+		p := new(struct {
+			m Message
+			a [16]protoreflect.Value
+		})
+		p.m.vals, m = p.a[:n:n], &p.m
+	case n <= 32:
+		p := new(struct {
+			m Message
+			a [32]protoreflect.Value
+		})
+		p.m.vals, m = p.a[:n:n], &p.m
+	default:
+		m = &Message{vals: make([]protoreflect.Value, n)}
+	}
+	m.typ = t
+	return m
 }
 
 // Zero returns the read-only empty message of the type.
