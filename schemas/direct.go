@@ -11,7 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// This file copies a dynamic message straight into the k8s.io/api Go
+// This file copies a message straight into the k8s.io/api Go
 // struct its descriptor was derived from (see describe.go), field by
 // field, instead of encoding it to the wire form and decoding that with
 // the struct's generated Unmarshal. The result is the one Unmarshal
@@ -22,7 +22,19 @@ import (
 // structPlan maps the field numbers of a message to the fields of the Go
 // struct it describes.
 type structPlan struct {
-	byNumber map[protoreflect.FieldNumber]int // → struct field index
+	byNumber []int // field number → struct field index, or -1
+}
+
+// maxPlanNumber bounds the field numbers a plan's slice covers; a Go
+// type with a larger one (none in k8s.io/api) takes the wire path.
+const maxPlanNumber = 1 << 12
+
+// field returns the index of the struct field of field number num.
+func (p *structPlan) field(num protoreflect.FieldNumber) (int, bool) {
+	if int(num) >= len(p.byNumber) || p.byNumber[num] < 0 {
+		return 0, false
+	}
+	return p.byNumber[num], true
 }
 
 var structPlans sync.Map // reflect.Type → *structPlan
@@ -31,7 +43,7 @@ func planFor(t reflect.Type) (*structPlan, error) {
 	if p, ok := structPlans.Load(t); ok {
 		return p.(*structPlan), nil
 	}
-	p := &structPlan{byNumber: map[protoreflect.FieldNumber]int{}}
+	p := &structPlan{}
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		tag, ok := sf.Tag.Lookup("protobuf")
@@ -42,7 +54,13 @@ func planFor(t reflect.Type) (*structPlan, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.byNumber[protoreflect.FieldNumber(num)] = i
+		if num < 0 || num >= maxPlanNumber {
+			return nil, fmt.Errorf("%s.%s: field number %d out of range", t, sf.Name, num)
+		}
+		for len(p.byNumber) <= int(num) {
+			p.byNumber = append(p.byNumber, -1)
+		}
+		p.byNumber[num] = i
 	}
 	structPlans.Store(t, p)
 	return p, nil
@@ -53,6 +71,7 @@ var (
 	timeGoType      = reflect.TypeFor[metav1.Time]()
 	microTimeGoType = reflect.TypeFor[metav1.MicroTime]()
 	fieldsV1GoType  = reflect.TypeFor[metav1.FieldsV1]()
+	stringMapGoType = reflect.TypeFor[map[string]string]()
 )
 
 // copyMessage copies m into v, an addressable value of the Go type m
@@ -112,7 +131,7 @@ func copyMessage(m protoreflect.Message, v reflect.Value) error {
 	}
 	var rangeErr error
 	m.Range(func(fd protoreflect.FieldDescriptor, val protoreflect.Value) bool {
-		i, ok := p.byNumber[fd.Number()]
+		i, ok := p.field(fd.Number())
 		if !ok {
 			rangeErr = fmt.Errorf("%s has no field numbered %d", t, fd.Number())
 			return false
@@ -184,6 +203,16 @@ func copyList(l protoreflect.List, fd protoreflect.FieldDescriptor, f reflect.Va
 
 // copyMap copies a map field into the Go map f.
 func copyMap(pm protoreflect.Map, fd protoreflect.FieldDescriptor, f reflect.Value) error {
+	if f.Type() == stringMapGoType && fd.MapValue().Kind() == protoreflect.StringKind {
+		// Labels, annotations, selectors: without reflection.
+		sm := make(map[string]string, pm.Len())
+		pm.Range(func(k protoreflect.MapKey, val protoreflect.Value) bool {
+			sm[k.String()] = val.String()
+			return true
+		})
+		f.Set(reflect.ValueOf(sm))
+		return nil
+	}
 	gm := reflect.MakeMapWithSize(f.Type(), pm.Len())
 	kt, vt := f.Type().Key(), f.Type().Elem()
 	vfd := fd.MapValue()

@@ -7,9 +7,11 @@ import (
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/skyc-dev/skyc/schemas/slotpb"
 )
 
-// This file is direct.go's reverse: it fills a dynamic message from the
+// This file is direct.go's reverse: it fills a message from the
 // k8s.io/api Go struct its descriptor was derived from, field by field,
 // instead of encoding the struct with its generated Marshal and decoding
 // that with proto.Unmarshal. The message is the one the wire gives: the
@@ -57,7 +59,7 @@ func fillMessage(v reflect.Value, m protoreflect.Message) error {
 	}
 	for i := 0; i < fields.Len(); i++ {
 		fd := fields.Get(i)
-		idx, ok := p.byNumber[fd.Number()]
+		idx, ok := p.field(fd.Number())
 		if !ok {
 			return fmt.Errorf("%s has no field numbered %d", t, fd.Number())
 		}
@@ -97,7 +99,7 @@ func fillSingular(f reflect.Value, fd protoreflect.FieldDescriptor, m protorefle
 	if err != nil {
 		return err
 	}
-	m.Set(fd, val)
+	setField(m, fd, val)
 	return nil
 }
 
@@ -148,14 +150,14 @@ func fillList(f reflect.Value, fd protoreflect.FieldDescriptor, m protoreflect.M
 			if err := fillMessage(e, el.Message()); err != nil {
 				return err
 			}
-			l.Append(el)
+			appendValue(l, el)
 			continue
 		}
 		val, err := scalarValue(e, fd)
 		if err != nil {
 			return err
 		}
-		l.Append(val)
+		appendValue(l, val)
 	}
 	return nil
 }
@@ -186,19 +188,47 @@ func fillMap(f reflect.Value, fd protoreflect.FieldDescriptor, m protoreflect.Me
 			if err := fillMessage(addr, mv.Message()); err != nil {
 				return err
 			}
-			pm.Set(k, mv)
+			setEntry(pm, k, mv)
 			continue
 		}
 		if vfd.Kind() == protoreflect.BytesKind && gv.IsNil() {
 			// The generated code writes an empty value for nil bytes.
-			pm.Set(k, protoreflect.ValueOfBytes([]byte{}))
+			setEntry(pm, k, protoreflect.ValueOfBytes([]byte{}))
 			continue
 		}
 		val, err := scalarValue(gv, vfd)
 		if err != nil {
 			return err
 		}
-		pm.Set(k, val)
+		setEntry(pm, k, val)
 	}
 	return nil
+}
+
+// setField sets field fd of m to v, made for fd by scalarValue or
+// fillMessage: a slotpb message takes it without checking it again.
+func setField(m protoreflect.Message, fd protoreflect.FieldDescriptor, v protoreflect.Value) {
+	if sm, ok := m.(*slotpb.Message); ok {
+		sm.SetUnchecked(fd, v)
+		return
+	}
+	m.Set(fd, v)
+}
+
+// appendValue appends v, made for l's elements, to l.
+func appendValue(l protoreflect.List, v protoreflect.Value) {
+	if sl, ok := l.(*slotpb.List); ok {
+		sl.AppendUnchecked(v)
+		return
+	}
+	l.Append(v)
+}
+
+// setEntry sets key k of m to v, made for m's values.
+func setEntry(m protoreflect.Map, k protoreflect.MapKey, v protoreflect.Value) {
+	if sm, ok := m.(*slotpb.Map); ok {
+		sm.SetUnchecked(k, v)
+		return
+	}
+	m.Set(k, v)
 }
