@@ -247,3 +247,32 @@ func TestPayloadRoundTrip(t *testing.T) {
 		t.Error("a payload with a byte more decoded")
 	}
 }
+
+// TestBeforeEvaluate expects Options.BeforeEvaluate before a render that
+// evaluates more than quietEvaluations jobs, and not before one that
+// evaluates a few or none.
+func TestBeforeEvaluate(t *testing.T) {
+	c := newCacheRepo(t, 10) // 20 jobs: 10 services, 2 environments
+	for _, step := range []struct {
+		what       string
+		edit       bool
+		evaluated  int
+		wantCalled bool
+	}{
+		{"cold", false, 20, true},
+		{"warm", false, 0, false},
+		{"one edit", true, 2, false},
+	} {
+		if step.edit {
+			c.edit(c.fleet.Services[3].Path, "\n# edited\n")
+		}
+		called := 0
+		_, n := c.render(Options{Cache: c.cache, BeforeEvaluate: func() { called++ }})
+		if n != step.evaluated {
+			t.Fatalf("%s: %d evaluations, want %d", step.what, n, step.evaluated)
+		}
+		if want := map[bool]int{true: 1, false: 0}[step.wantCalled]; called != want {
+			t.Errorf("%s: BeforeEvaluate called %d times, want %d", step.what, called, want)
+		}
+	}
+}
