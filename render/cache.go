@@ -341,6 +341,7 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) 
 	hit := make([]bool, len(jobs))
 	var prepare sync.Once
 	miss := func() { prepare.Do(func() { go r.init(ctx) }) }
+	payloads := make([][]byte, len(jobs))
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
 		files, ok := cs.closure(j.label)
@@ -357,7 +358,32 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) 
 			miss()
 			return
 		}
-		jr, err := decodeJob(payload, j)
+		payloads[i] = payload
+	})
+	// The objects of all the payloads are decoded into one slab of each
+	// kind: per job, the identities (a few hundred bytes each, with
+	// pointers) cost more to allocate one by one than to decode.
+	offsets := make([]int, len(jobs)+1)
+	total := 0
+	for i, p := range payloads {
+		offsets[i] = total
+		if p != nil {
+			n, w := binary.Uvarint(p)
+			if w <= 0 || n > uint64(len(p)) {
+				payloads[i] = nil
+				miss()
+				continue
+			}
+			total += int(n)
+		}
+	}
+	offsets[len(jobs)] = total
+	s := newDecodeSlab(total)
+	parallel(len(jobs), func(i int) {
+		if payloads[i] == nil {
+			return
+		}
+		jr, err := decodeJobInto(payloads[i], jobs[i], s.part(offsets[i], offsets[i+1]))
 		if err != nil {
 			miss()
 			return
@@ -550,6 +576,37 @@ func identityOf(obj kruntime.Object) *metav1.PartialObjectMetadata {
 var errPayload = errors.New("malformed render cache payload")
 
 func decodeJob(b []byte, j job) (jobResult, error) {
+	n, w := binary.Uvarint(b)
+	if w <= 0 || n > uint64(len(b)) {
+		return jobResult{}, errPayload
+	}
+	return decodeJobInto(b, j, newDecodeSlab(int(n)).part(0, int(n)))
+}
+
+// decodeSlab is where decodeJobInto puts the objects it decodes.
+type decodeSlab struct {
+	objects []manifest.Object
+	ids     []metav1.PartialObjectMetadata
+	hashes  []uint64
+	pos     []lang.Pos
+}
+
+func newDecodeSlab(n int) decodeSlab {
+	return decodeSlab{
+		objects: make([]manifest.Object, n),
+		ids:     make([]metav1.PartialObjectMetadata, n),
+		hashes:  make([]uint64, n),
+		pos:     make([]lang.Pos, n),
+	}
+}
+
+// part returns the slab of objects [i, j).
+func (s decodeSlab) part(i, j int) decodeSlab {
+	return decodeSlab{s.objects[i:j:j], s.ids[i:j:j], s.hashes[i:j:j], s.pos[i:j:j]}
+}
+
+// decodeJobInto decodes a payload whose objects fill s exactly.
+func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
 	fail := false
 	num := func() uint64 {
 		v, n := binary.Uvarint(b)
@@ -581,14 +638,14 @@ func decodeJob(b []byte, j job) (jobResult, error) {
 		return unsafe.String(&s[0], len(s))
 	}
 	n := num()
-	if fail || n > uint64(len(b)) {
+	if fail || n != uint64(len(s.objects)) {
 		return jobResult{}, errPayload
 	}
 	// The objects were stored in canonical order (encodeJob); their
 	// origins go into a slice rather than a map per job, their identities
 	// are hashed while they are at hand (see assemble).
-	jr := jobResult{objects: make([]manifest.Object, n), ids: make([]uint64, n), sorted: true}
-	ids := make([]metav1.PartialObjectMetadata, n)
+	jr := jobResult{objects: s.objects, ids: s.hashes, sorted: true}
+	ids := s.ids
 	env, name := j.env.Name, ServiceName(j.label)
 	var small [16]uint64 // the documents' lengths, on the stack for a service's few
 	lengths := small[:0]
@@ -608,9 +665,7 @@ func decodeJob(b []byte, j job) (jobResult, error) {
 		jr.objects[i] = manifest.Object{Env: env, Service: name, Source: source, Obj: obj}
 		jr.ids[i] = idHash(env, apiVersion, kind, ns, objName)
 		if origin.IsValid() {
-			if jr.pos == nil {
-				jr.pos = make([]lang.Pos, n)
-			}
+			jr.pos = s.pos
 			jr.pos[i] = origin
 		}
 	}
