@@ -111,45 +111,49 @@ func (t *MessageType) New() protoreflect.Message { return t.NewMessage() }
 // NewMessage returns a new empty message, as New does, as a *Message.
 func (t *MessageType) NewMessage() *Message {
 	t.init()
-	// The message and its slots in one allocation, rounded up to a
-	// few sizes, for all but the largest types.
+	// The message and its slots in one allocation, the slots rounded
+	// up to a few sizes, for all but the largest types.
+	type v = protoreflect.Value
 	var m *Message
 	switch n := len(t.fields); {
 	case n <= 2:
-		p := new(struct {
-			m Message
-			a [2]protoreflect.Value
-		})
-		p.m.vals, m = p.a[:n:n], &p.m
+		m = newWithSlots(n, func(a *[2]v) []v { return a[:] })
 	case n <= 4:
-		p := new(struct {
-			m Message
-			a [4]protoreflect.Value
-		})
-		p.m.vals, m = p.a[:n:n], &p.m
+		m = newWithSlots(n, func(a *[4]v) []v { return a[:] })
+	case n <= 6:
+		m = newWithSlots(n, func(a *[6]v) []v { return a[:] })
 	case n <= 8:
-		p := new(struct {
-			m Message
-			a [8]protoreflect.Value
-		})
-		p.m.vals, m = p.a[:n:n], &p.m
+		m = newWithSlots(n, func(a *[8]v) []v { return a[:] })
+	case n <= 12:
+		m = newWithSlots(n, func(a *[12]v) []v { return a[:] })
 	case n <= 16:
-		p := new(struct {
-			m Message
-			a [16]protoreflect.Value
-		})
-		p.m.vals, m = p.a[:n:n], &p.m
+		m = newWithSlots(n, func(a *[16]v) []v { return a[:] })
+	case n <= 20:
+		m = newWithSlots(n, func(a *[20]v) []v { return a[:] })
+	case n <= 24:
+		m = newWithSlots(n, func(a *[24]v) []v { return a[:] })
 	case n <= 32:
-		p := new(struct {
-			m Message
-			a [32]protoreflect.Value
-		})
-		p.m.vals, m = p.a[:n:n], &p.m
+		m = newWithSlots(n, func(a *[32]v) []v { return a[:] })
+	case n <= 40:
+		m = newWithSlots(n, func(a *[40]v) []v { return a[:] })
+	case n <= 48:
+		m = newWithSlots(n, func(a *[48]v) []v { return a[:] })
 	default:
 		m = &Message{vals: make([]protoreflect.Value, n)}
 	}
 	m.typ = t
 	return m
+}
+
+// newWithSlots allocates a message together with an array A of slots,
+// of which it uses n.
+func newWithSlots[A any](n int, slots func(*A) []protoreflect.Value) *Message {
+	p := new(struct {
+		m Message
+		a A
+	})
+	p.m.vals = slots(&p.a)[:n:n]
+	return &p.m
 }
 
 // Zero returns the read-only empty message of the type.
