@@ -3,6 +3,7 @@ package starproto
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"go.starlark.net/starlark"
 	"google.golang.org/protobuf/proto"
@@ -19,6 +20,9 @@ type MessageType struct {
 	typ    protoreflect.MessageType
 	env    *env
 	nested map[string]starlark.Value
+
+	fieldsOnce sync.Once
+	fields     map[string]protoreflect.FieldDescriptor // by keyword, see lookup
 }
 
 var (
@@ -103,6 +107,25 @@ const NewHook = "starproto.NewHook"
 // renderer which line gave a field of an object its value.
 const SetHook = "starproto.SetHook"
 
+// lookup returns the field a keyword argument names, as lookupField
+// does, from a table built on the type's first call.
+func (t *MessageType) lookup(name string) protoreflect.FieldDescriptor {
+	t.fieldsOnce.Do(func() {
+		fds := t.typ.Descriptor().Fields()
+		t.fields = make(map[string]protoreflect.FieldDescriptor, fds.Len())
+		for i := 0; i < fds.Len(); i++ {
+			if fd := fds.Get(i); reserved[string(fd.Name())] {
+				t.fields[string(fd.Name())+"_"] = fd
+			}
+		}
+		// A field's own name wins over another's keyword alias.
+		for i := 0; i < fds.Len(); i++ {
+			t.fields[string(fds.Get(i).Name())] = fds.Get(i)
+		}
+	})
+	return t.fields[name]
+}
+
 // CallInternal constructs a message from keyword arguments, setting the
 // fields in the order given (which matters for oneofs). A None argument
 // leaves its field unset. The thread's NewHook, if any, sees the message.
@@ -114,7 +137,7 @@ func (t *MessageType) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 	x := &Message{m: t.typ.New(), env: t.env}
 	for _, kv := range kwargs {
 		name := string(kv[0].(starlark.String))
-		fd := lookupField(md, name)
+		fd := t.lookup(name)
 		if fd == nil {
 			return nil, noFieldError(md, name)
 		}
