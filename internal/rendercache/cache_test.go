@@ -244,17 +244,32 @@ func TestChainTail(t *testing.T) {
 // TestCorruptPack: a damaged or missing pack makes an empty cache, never
 // wrong entries, and the next Flush starts a fresh chain.
 func TestCorruptPack(t *testing.T) {
-	for _, damage := range []string{"flip", "truncate", "remove"} {
+	for _, damage := range []string{"flip", "flip large", "flip large record", "truncate", "remove"} {
 		t.Run(damage, func(t *testing.T) {
 			f := newFixture(t)
 			c := f.open()
 			c.SetJob("a.sky\x00prod", key("in"), []byte(strings.Repeat("payload", 100)))
+			if strings.HasPrefix(damage, "flip large") {
+				// Over a megabyte: the checksum is computed while the
+				// records are read.
+				for i := range 300 {
+					c.SetJob(fmt.Sprintf("z%03d.sky\x00prod", i), key("in"), []byte(strings.Repeat("payload", 1000)))
+				}
+			}
 			flush(t, c)
 			p := filepath.Join(c.packDir, c.chain[0])
 			data, _ := os.ReadFile(p)
+			if strings.HasPrefix(damage, "flip large") && len(data) < 1<<20 {
+				t.Fatalf("a pack of %d bytes, want over a megabyte", len(data))
+			}
 			switch damage {
-			case "flip":
+			case "flip", "flip large":
 				data[len(data)/2] ^= 1
+				os.WriteFile(p, data, 0o644)
+			case "flip large record":
+				// A length in the first record's header: reading the
+				// records goes astray, not only a payload's byte.
+				data[len(packMagic)+3+2] ^= 0x40
 				os.WriteFile(p, data, 0o644)
 			case "truncate":
 				os.WriteFile(p, data[:len(data)-10], 0o644)
@@ -355,4 +370,15 @@ func TestConcurrentFlush(t *testing.T) {
 			t.Fatalf("job %d from run %s, job 0 from run %s: runs mixed", i, j.payload, winner)
 		}
 	}
+}
+
+// FuzzDecodePack: whatever the bytes after the magic, decoding a pack
+// fails or succeeds without panicking (records are read before the
+// checksum of a large pack is known).
+func FuzzDecodePack(f *testing.F) {
+	f.Add([]byte("\x01\x01\x01J\x05a.sky" + strings.Repeat("k", 32) + "\x02pl" + "L\x05a.sky" + strings.Repeat("h", 32) + "\x01\x05b.sky"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := &Cache{jobs: map[string]jobRecord{}, loads: map[string]loadsRecord{}, stats: map[string]statRecord{}}
+		c.decodeRecords(append([]byte(packMagic), body...))
+	})
 }
