@@ -9,6 +9,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skyc-dev/skyc/schemas/slotpb"
 )
 
 // This file copies a message straight into the k8s.io/api Go
@@ -129,29 +131,46 @@ func copyMessage(m protoreflect.Message, v reflect.Value) error {
 	if err != nil {
 		return err
 	}
+	if sm, ok := m.(*slotpb.Message); ok {
+		// The fields one by one: no closure to allocate per message.
+		for i := range sm.NumFields() {
+			if fd, val := sm.Field(i); val.IsValid() {
+				if err := copyField(p, v, fd, val); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
 	var rangeErr error
 	m.Range(func(fd protoreflect.FieldDescriptor, val protoreflect.Value) bool {
-		i, ok := p.field(fd.Number())
-		if !ok {
-			rangeErr = fmt.Errorf("%s has no field numbered %d", t, fd.Number())
-			return false
-		}
-		f := v.Field(i)
-		switch {
-		case fd.IsList():
-			rangeErr = copyList(val.List(), fd, f)
-		case fd.IsMap():
-			rangeErr = copyMap(val.Map(), fd, f)
-		default:
-			rangeErr = copySingular(val, fd, f)
-		}
-		if rangeErr != nil {
-			rangeErr = fmt.Errorf("%s: %w", fd.Name(), rangeErr)
-			return false
-		}
-		return true
+		rangeErr = copyField(p, v, fd, val)
+		return rangeErr == nil
 	})
 	return rangeErr
+}
+
+// copyField copies the value of field fd into its field of v, a struct
+// that plan p describes.
+func copyField(p *structPlan, v reflect.Value, fd protoreflect.FieldDescriptor, val protoreflect.Value) error {
+	i, ok := p.field(fd.Number())
+	if !ok {
+		return fmt.Errorf("%s has no field numbered %d", v.Type(), fd.Number())
+	}
+	f := v.Field(i)
+	var err error
+	switch {
+	case fd.IsList():
+		err = copyList(val.List(), fd, f)
+	case fd.IsMap():
+		err = copyMap(val.Map(), fd, f)
+	default:
+		err = copySingular(val, fd, f)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", fd.Name(), err)
+	}
+	return nil
 }
 
 // copySingular copies one value of field fd into f, allocating f first
@@ -206,10 +225,17 @@ func copyMap(pm protoreflect.Map, fd protoreflect.FieldDescriptor, f reflect.Val
 	if f.Type() == stringMapGoType && fd.MapValue().Kind() == protoreflect.StringKind {
 		// Labels, annotations, selectors: without reflection.
 		sm := make(map[string]string, pm.Len())
-		pm.Range(func(k protoreflect.MapKey, val protoreflect.Value) bool {
-			sm[k.String()] = val.String()
-			return true
-		})
+		if spm, ok := pm.(*slotpb.Map); ok {
+			for i := range spm.Len() {
+				k, val := spm.Entry(i)
+				sm[k.String()] = val.String()
+			}
+		} else {
+			pm.Range(func(k protoreflect.MapKey, val protoreflect.Value) bool {
+				sm[k.String()] = val.String()
+				return true
+			})
+		}
 		f.Set(reflect.ValueOf(sm))
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/dynamicpb"
 	"math/rand"
 	"reflect"
 	"testing"
@@ -49,6 +50,20 @@ func TestDirectCopyMatchesWire(t *testing.T) {
 			got.GetObjectKind().SetGroupVersionKind(k.GVK)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s #%d: the direct copy differs from the wire form (-wire +direct):\n%s", k.GVK, i, firstDifference("", reflect.ValueOf(want), reflect.ValueOf(got)))
+			}
+			if i%4 == 0 {
+				// A message of another implementation takes the
+				// copier's protoreflect path rather than slotpb's.
+				dyn := dynamicpb.NewMessage(m.ProtoReflect().Descriptor())
+				proto.Merge(dyn, m)
+				got := reflect.New(k.GoType).Interface().(runtime.Object)
+				if err := copyMessage(dyn, reflect.ValueOf(got).Elem()); err != nil {
+					t.Fatalf("%s: direct copy of a dynamicpb message: %v", k.GVK, err)
+				}
+				got.GetObjectKind().SetGroupVersionKind(k.GVK)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%s #%d: the direct copy of a dynamicpb message differs from the wire form (-wire +direct):\n%s", k.GVK, i, firstDifference("", reflect.ValueOf(want), reflect.ValueOf(got)))
+				}
 			}
 			compared++
 		}

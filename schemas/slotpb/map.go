@@ -83,6 +83,11 @@ func (m *Map) find(k protoreflect.MapKey) int {
 	return -1
 }
 
+// Entry returns the i'th entry in Range's order, 0 <= i < Len().
+func (m *Map) Entry(i int) (protoreflect.MapKey, protoreflect.Value) {
+	return m.entries[i].k, m.entries[i].v
+}
+
 // Has reports whether k is set.
 func (m *Map) Has(k protoreflect.MapKey) bool { return m.find(k) >= 0 }
 

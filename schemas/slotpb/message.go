@@ -83,6 +83,23 @@ func (m *Message) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value)
 	}
 }
 
+// NumFields returns the number of fields of m's type: the slots Field
+// reads.
+func (m *Message) NumFields() int { return len(m.typ.fields) }
+
+// Field returns field i of m's type (by Index) and its value when the
+// field is populated, an invalid value otherwise: Range's fields one by
+// one, for a caller that would rather not pass a closure.
+func (m *Message) Field(i int) (protoreflect.FieldDescriptor, protoreflect.Value) {
+	info := &m.typ.fields[i]
+	if m.vals != nil {
+		if v := m.vals[i]; v.IsValid() && isSet(info, v) {
+			return info.fd, v
+		}
+	}
+	return info.fd, protoreflect.Value{}
+}
+
 // Has reports whether a field is populated.
 func (m *Message) Has(fd protoreflect.FieldDescriptor) bool {
 	info := m.typ.info(fd)

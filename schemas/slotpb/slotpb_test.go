@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -267,6 +268,15 @@ func TestRangeOrder(t *testing.T) {
 	if strings.Join(got, ",") != "s,e,sub" {
 		t.Errorf("Range visits %v, want s, e, sub", got)
 	}
+	var byIndex []string
+	for i := range m.NumFields() {
+		if fd, v := m.Field(i); v.IsValid() {
+			byIndex = append(byIndex, string(fd.Name()))
+		}
+	}
+	if !slices.Equal(byIndex, got) {
+		t.Errorf("Field gives %v, Range %v", byIndex, got)
+	}
 }
 
 // TestReadOnly checks that unset composite fields read as shared
@@ -326,6 +336,19 @@ func TestMapIndex(t *testing.T) {
 	mp.Set(key(50), protoreflect.ValueOfString("again"))
 	mp.Clear(key(10))
 	mp.Set(key(200), protoreflect.ValueOfString("new"))
+	var ranged []string
+	mp.Range(func(k protoreflect.MapKey, v protoreflect.Value) bool {
+		ranged = append(ranged, k.String()+"="+v.String())
+		return true
+	})
+	var entries []string
+	for i := range mp.(*Map).Len() {
+		k, v := mp.(*Map).Entry(i)
+		entries = append(entries, k.String()+"="+v.String())
+	}
+	if !slices.Equal(ranged, entries) || ranged[0] != "0=v0" {
+		t.Errorf("Entry gives %v, Range %v", entries, ranged)
+	}
 	if mp.Len() != 100 || mp.Has(key(10)) || mp.Get(key(50)).String() != "again" || mp.Get(key(99)).String() != "v99" || mp.Get(key(200)).String() != "new" {
 		t.Errorf("map after 100 sets, a replacement, a deletion and an addition is wrong: len %d", mp.Len())
 	}

@@ -60,7 +60,8 @@ var types sync.Map // protoreflect.MessageDescriptor → *MessageType
 
 // TypeOf returns the message type of md. It returns the same
 // *MessageType for the same descriptor, so messages built from either
-// have the same Type.
+// have the same Type; the types, and so their descriptors, are kept for
+// the life of the process.
 func TypeOf(md protoreflect.MessageDescriptor) *MessageType {
 	if t, ok := types.Load(md); ok {
 		return t.(*MessageType)
