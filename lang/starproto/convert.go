@@ -275,6 +275,17 @@ func (e *env) toList(owner protoreflect.Message, fd protoreflect.FieldDescriptor
 		}
 	}
 	s := slot{owner, fd, fd}
+	if ix, ok := v.(starlark.Indexable); ok {
+		// Lists and tuples by index, without an iterator to allocate.
+		for i, n := 0, ix.Len(); i < n; i++ {
+			pv, err := e.toProto(s, ix.Index(i))
+			if err != nil {
+				return protoreflect.Value{}, fmt.Errorf("[%d]: %w", i, err)
+			}
+			appendValue(l, pv)
+		}
+		return lv, nil
+	}
 	iter := it.Iterate()
 	defer iter.Done()
 	var x starlark.Value

@@ -11,6 +11,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
+
+	"github.com/skyc-dev/skyc/schemas/slotpb"
 )
 
 // testFiles describes message types that Kubernetes lacks: a recursive
@@ -75,11 +77,27 @@ file {
 
 var (
 	testTypesOnce sync.Once
-	testTypes     *protoregistry.Types
+	testTypes     *protoregistry.Types // slotpb, as skyc's registry
+	testDynTypes  *protoregistry.Types // the same types as dynamicpb
 )
 
-// testTypesRegistry returns the registry of testFiles.
+// testTypesRegistry returns the registry of testFiles, with slotpb
+// message types as schemas registers.
 func testTypesRegistry(tb testing.TB) *protoregistry.Types {
+	tb.Helper()
+	buildTestTypes(tb)
+	return testTypes
+}
+
+// testDynamicRegistry returns the registry of testFiles with dynamicpb
+// message types, the other implementation the bridge must work with.
+func testDynamicRegistry(tb testing.TB) *protoregistry.Types {
+	tb.Helper()
+	buildTestTypes(tb)
+	return testDynTypes
+}
+
+func buildTestTypes(tb testing.TB) {
 	tb.Helper()
 	var err error
 	testTypesOnce.Do(func() {
@@ -91,35 +109,56 @@ func testTypesRegistry(tb testing.TB) *protoregistry.Types {
 		if files, err = protodesc.NewFiles(set); err != nil {
 			return
 		}
-		types := new(protoregistry.Types)
-		files.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
-			for i := 0; i < fd.Enums().Len(); i++ {
-				if err = types.RegisterEnum(dynamicpb.NewEnumType(fd.Enums().Get(i))); err != nil {
-					return false
+		register := func(newType func(protoreflect.MessageDescriptor) protoreflect.MessageType) *protoregistry.Types {
+			types := new(protoregistry.Types)
+			files.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+				for i := 0; i < fd.Enums().Len(); i++ {
+					if err = types.RegisterEnum(dynamicpb.NewEnumType(fd.Enums().Get(i))); err != nil {
+						return false
+					}
 				}
-			}
-			for i := 0; i < fd.Messages().Len(); i++ {
-				if err = types.RegisterMessage(dynamicpb.NewMessageType(fd.Messages().Get(i))); err != nil {
-					return false
+				for i := 0; i < fd.Messages().Len(); i++ {
+					if err = types.RegisterMessage(newType(fd.Messages().Get(i))); err != nil {
+						return false
+					}
 				}
-			}
-			return true
-		})
-		testTypes = types
+				return true
+			})
+			return types
+		}
+		testTypes = register(func(md protoreflect.MessageDescriptor) protoreflect.MessageType { return slotpb.TypeOf(md) })
+		if err == nil {
+			testDynTypes = register(dynamicpb.NewMessageType)
+		}
 	})
-	if err != nil || testTypes == nil {
+	if err != nil || testTypes == nil || testDynTypes == nil {
 		tb.Fatalf("building test types: %v", err)
 	}
-	return testTypes
 }
 
 // execTest runs src with proto over the test types, the test package as
-// test and the meta.v1 package as meta.
+// test and the meta.v1 package as meta. It runs src twice, over slotpb
+// and over dynamicpb messages, and fails the test if the two runs end
+// differently; it returns the slotpb run's globals.
 func execTest(tb testing.TB, src string) (starlark.StringDict, error) {
 	tb.Helper()
-	b := New(testTypesRegistry(tb), Options{Box: KubernetesBoxers()})
-	pre := predeclared(tb, b, map[string]string{"test": "skyc.test.v1", "meta": "k8s.io.apimachinery.pkg.apis.meta.v1"})
-	return execWith(tb, pre, src)
+	run := func(types *protoregistry.Types) (starlark.StringDict, error) {
+		b := New(types, Options{Box: KubernetesBoxers()})
+		pre := predeclared(tb, b, map[string]string{"test": "skyc.test.v1", "meta": "k8s.io.apimachinery.pkg.apis.meta.v1"})
+		return execWith(tb, pre, src)
+	}
+	_, dynErr := run(testDynamicRegistry(tb))
+	g, err := run(testTypesRegistry(tb))
+	ending := func(err error) string {
+		if err == nil {
+			return "ok"
+		}
+		return errText(err)
+	}
+	if ending(err) != ending(dynErr) {
+		tb.Errorf("slotpb and dynamicpb messages end differently:\nslotpb:    %s\ndynamicpb: %s", ending(err), ending(dynErr))
+	}
+	return g, err
 }
 
 // execBoth runs src with the Kubernetes shortcuts and the test package as
