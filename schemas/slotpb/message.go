@@ -110,11 +110,13 @@ func (m *Message) Has(fd protoreflect.FieldDescriptor) bool {
 	return v.IsValid() && isSet(info, v)
 }
 
-// Clear clears a field.
+// Clear clears a field. On the read-only empty message, whose fields
+// are all clear, it does nothing, as dynamicpb's does.
 func (m *Message) Clear(fd protoreflect.FieldDescriptor) {
 	m.typ.info(fd)
-	m.writable()
-	m.vals[fd.Index()] = protoreflect.Value{}
+	if m.vals != nil {
+		m.vals[fd.Index()] = protoreflect.Value{}
+	}
 }
 
 // Get returns the value of a field: its default when unset, a read-only
