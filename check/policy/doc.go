@@ -12,7 +12,11 @@
 // memory limits. Custom resources are among them when skyc.yaml lists
 // their CRD; others are not given to the policies. Before the policies,
 // _lib.sky's workloads() finds the pods and containers of the group's
-// objects once for all of them (ctx.workloads). Groups are evaluated in
+// objects once for all of them (ctx.workloads), given their kinds
+// (ctx.kinds, from the messages' names). The calls of one group, the
+// policies' and workloads()', are one lang.Runtime.Batch: each has its
+// own step budget and time limit, but they share the hand-off to an
+// evaluation goroutine. Groups are evaluated in
 // parallel (Check), or one at a time as they are rendered (CheckGroup,
 // through check.Stream, with the waivers applied by Finish); the
 // findings are the same in any order.

@@ -343,6 +343,7 @@ type groupInput struct {
 	settings config.Policies
 	index    map[proto.Message]int // of each message in ctx.objects, its object
 	objects  *starlark.List        // ctx.objects
+	kinds    *starlark.List        // ctx.kinds
 	where    string                // the group's file and environment, for errors
 }
 
@@ -351,6 +352,7 @@ type groupInput struct {
 func (e *Engine) prepare(g *group) (*groupInput, error) {
 	in := &groupInput{g: g, settings: e.settings(g.env), index: map[proto.Message]int{}, where: g.file}
 	values := make([]starlark.Value, 0, len(g.objs))
+	var kinds []starlark.Value
 	for i, o := range g.objs {
 		m, err := e.toMessage(o.Obj)
 		if err != nil {
@@ -362,6 +364,9 @@ func (e *Engine) prepare(g *group) (*groupInput, error) {
 		}
 		v.Freeze()
 		values = append(values, v)
+		// _lib.sky's kind(): the last part of type(v), the message's
+		// full name.
+		kinds = append(kinds, starlark.String(m.ProtoReflect().Descriptor().Name()))
 		in.index[m] = i
 	}
 	if len(values) == 0 {
@@ -369,6 +374,8 @@ func (e *Engine) prepare(g *group) (*groupInput, error) {
 	}
 	in.objects = starlark.NewList(values)
 	in.objects.Freeze()
+	in.kinds = starlark.NewList(kinds)
+	in.kinds.Freeze()
 	if g.env != "" {
 		in.where += " (" + g.env + ")"
 	}
@@ -415,7 +422,7 @@ func (e *Engine) run(in *groupInput, call lang.Caller, running *atomic.Pointer[s
 		"required_labels": required,
 		"cost_labels":     stringList(e.costLabels(in.g.env)),
 	})
-	workloads, err := e.workloads(in.objects, in.settings, call)
+	workloads, err := e.workloads(in, call)
 	if err != nil {
 		if strict {
 			return nil, errWorkloads
@@ -424,6 +431,7 @@ func (e *Engine) run(in *groupInput, call lang.Caller, running *atomic.Pointer[s
 	}
 	pctx := starlarkstruct.FromStringDict(starlark.String("ctx"), starlark.StringDict{
 		"objects":   in.objects,
+		"kinds":     in.kinds,
 		"workloads": workloads,
 		"env":       starlark.String(in.g.env),
 		"config":    cfg,
@@ -457,10 +465,10 @@ func (e *Engine) run(in *groupInput, call lang.Caller, running *atomic.Pointer[s
 // the library has no workloads(), an error when it fails (each policy
 // that needs them then computes them itself, and fails as it would
 // have).
-func (e *Engine) workloads(objects *starlark.List, settings config.Policies, call lang.Caller) (starlark.Value, error) {
+func (e *Engine) workloads(in *groupInput, call lang.Caller) (starlark.Value, error) {
 	on := false
 	for _, p := range e.policies {
-		if _, ok := severity(p, settings); ok {
+		if _, ok := severity(p, in.settings); ok {
 			on = true
 			break
 		}
@@ -469,7 +477,7 @@ func (e *Engine) workloads(objects *starlark.List, settings config.Policies, cal
 	if !on || fn == nil {
 		return starlark.None, nil
 	}
-	return call(policyLib, fn, starlark.Tuple{objects})
+	return call(policyLib, fn, starlark.Tuple{in.objects, in.kinds})
 }
 
 // policyLib is the label of the policies' library.

@@ -25,7 +25,7 @@ import (
 // they were given, spin, or fail.
 var failingLib = fstest.MapFS{
 	"policies/_lib.sky": {Data: []byte(`
-def workloads(objects):
+def workloads(objects, kinds):
     for o in objects:
         if o.metadata.name == "spin":
             for i in range(1 << 40):
