@@ -10,6 +10,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/dynamicpb"
+
+	"github.com/skyc-dev/skyc/schemas/slotpb"
 )
 
 // MessageType is the Starlark value of a protobuf message type. Calling
@@ -46,7 +48,13 @@ func newMessageType(types *protoregistry.Types, mt protoreflect.MessageType, e *
 		}
 		st, err := types.FindMessageByName(sub.FullName())
 		if err != nil {
-			st = dynamicpb.NewMessageType(sub)
+			// Unregistered: of the implementation of the enclosing
+			// type, whose fields then take its messages as they are.
+			if _, ok := mt.(*slotpb.MessageType); ok {
+				st = slotpb.TypeOf(sub)
+			} else {
+				st = dynamicpb.NewMessageType(sub)
+			}
 		}
 		t.nested[string(sub.Name())] = newMessageType(types, st, e)
 	}
