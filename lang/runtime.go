@@ -344,7 +344,8 @@ type Caller func(label string, fn starlark.Value, args starlark.Tuple) (starlark
 // the hand-off to the evaluation goroutine, the watch on ctx and the
 // memory watchdog's registration are made once for all of them. Each
 // call has a thread, a step budget and a time limit of its own, as with
-// Call. Batch returns what f returns.
+// Call (the calls share one thread, which keeps its frames for the next
+// call, but not its step count). Batch returns what f returns.
 //
 // A limit that stops one call (its steps, its time, ctx, memory) stops
 // the batch: that call returns the limit's error, as Call would, and so
@@ -356,8 +357,11 @@ type Caller func(label string, fn starlark.Value, args starlark.Tuple) (starlark
 // goroutine.
 func (r *Runtime) Batch(ctx context.Context, label string, f func(call Caller) error) error {
 	return r.supervise(ctx, label, r.opts.timeout(), func(l *limits) error {
+		thread := r.newThread(label)
 		return f(func(label string, fn starlark.Value, args starlark.Tuple) (starlark.Value, error) {
-			thread := r.newThread(label)
+			// Only a limit cancels the thread, and that ends the batch: a
+			// later call does not run on it.
+			thread.Name, thread.Steps = label, 0
 			var result starlark.Value
 			err := l.run(thread, label, func() error {
 				var err error
