@@ -565,7 +565,7 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	var labelErr error
 	st := newStack()
 	made := map[proto.Message]kruntime.Object{}
-	err = r.flatten(v, "main()", st, &bounds{maxObjects: r.opts.maxObjects()}, func(what string, m proto.Message, obj manifest.Object) {
+	err = r.flatten(v, st, &bounds{maxObjects: r.opts.maxObjects()}, func(m proto.Message, obj manifest.Object) {
 		out.origins = orig.note(out.origins, m, obj.Obj)
 		made[m] = obj.Obj
 		if prov != nil {
@@ -623,6 +623,30 @@ type bounds struct {
 	objects    int // objects seen so far
 	values     int // values visited so far
 	depth      int // of the value being visited
+	// path leads from main's result to the value being visited, for
+	// errors: it is formatted only for one, not for every value.
+	path []step
+}
+
+// step is a struct field (name) or a list element (index) on a path.
+type step struct {
+	name  string
+	index int
+}
+
+// what names the value being visited: "main().deployment",
+// "main()[2]".
+func (b *bounds) what() string {
+	var sb strings.Builder
+	sb.WriteString("main()")
+	for _, s := range b.path {
+		if s.name != "" {
+			sb.WriteString("." + s.name)
+		} else {
+			fmt.Fprintf(&sb, "[%d]", s.index)
+		}
+	}
+	return sb.String()
 }
 
 func (b *bounds) enter() error {
@@ -646,7 +670,7 @@ const moreObjects = "a service renders a few dozen objects; if this many are int
 
 // flatten walks what main returned: objects, structs of objects, lists.
 // AWS resources and template sections go to st. The walk stays within b.
-func (r *Renderer) flatten(v starlark.Value, what string, st *stack, b *bounds, emit func(string, proto.Message, manifest.Object)) error {
+func (r *Renderer) flatten(v starlark.Value, st *stack, b *bounds, emit func(proto.Message, manifest.Object)) error {
 	if err := b.enter(); err != nil {
 		return err
 	}
@@ -663,9 +687,11 @@ func (r *Renderer) flatten(v starlark.Value, what string, st *stack, b *bounds, 
 					continue // names, namespaces, absent objects
 				}
 			}
-			if err := r.flatten(field, what+"."+name, st, b, emit); err != nil {
+			b.path = append(b.path, step{name: name})
+			if err := r.flatten(field, st, b, emit); err != nil {
 				return err
 			}
+			b.path = b.path[:len(b.path)-1]
 		}
 		return nil
 	case *starlark.List, starlark.Tuple:
@@ -676,15 +702,17 @@ func (r *Renderer) flatten(v starlark.Value, what string, st *stack, b *bounds, 
 			if x == starlark.None {
 				continue
 			}
-			if err := r.flatten(x, fmt.Sprintf("%s[%d]", what, i), st, b, emit); err != nil {
+			b.path = append(b.path, step{index: i})
+			if err := r.flatten(x, st, b, emit); err != nil {
 				return err
 			}
+			b.path = b.path[:len(b.path)-1]
 		}
 		return nil
 	}
 	m, ok := r.br.Unwrap(v)
 	if !ok {
-		return fmt.Errorf("%s returned %s, want Kubernetes objects (a service(), an object, or a list of them)", what, v.Type())
+		return fmt.Errorf("%s returned %s, want Kubernetes objects (a service(), an object, or a list of them)", b.what(), v.Type())
 	}
 	if b.objects++; b.objects > b.maxObjects {
 		// Before converting it: converting a million objects is the
@@ -693,16 +721,16 @@ func (r *Renderer) flatten(v starlark.Value, what string, st *stack, b *bounds, 
 	}
 	obj, err := r.reg.ToObject(m)
 	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("%s: %w", b.what(), err)
 	}
 	acc, err := meta.Accessor(obj)
 	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("%s: %w", b.what(), err)
 	}
 	if acc.GetName() == "" {
-		return fmt.Errorf("%s: %s has no metadata.name; give it metadata = k8s.meta.ObjectMeta(name = ...)", what, obj.GetObjectKind().GroupVersionKind().Kind)
+		return fmt.Errorf("%s: %s has no metadata.name; give it metadata = k8s.meta.ObjectMeta(name = ...)", b.what(), obj.GetObjectKind().GroupVersionKind().Kind)
 	}
-	emit(what, m, manifest.Object{Obj: obj})
+	emit(m, manifest.Object{Obj: obj})
 	return nil
 }
 
