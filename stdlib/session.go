@@ -243,6 +243,35 @@ func isAWSTagRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.Is(unicode.Z, r) || unicode.IsNumber(r) || strings.ContainsRune("_.:/=+-@", r)
 }
 
+// costTagArgs unpacks the arguments of cost_tags: fn, aws and the values
+// of team, service, environment and cost_centre (None when not given).
+// service() passes all six by position, once per workload; that common
+// form is unpacked without starlark.UnpackArgs, which moves each
+// variable it fills to the heap.
+func costTagArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (string, bool, [4]starlark.Value, error) {
+	if len(args) == 6 && len(kwargs) == 0 {
+		fn, ok := args[0].(starlark.String)
+		aws, ok2 := args[1].(starlark.Bool)
+		if ok && ok2 {
+			return string(fn), bool(aws), [4]starlark.Value{args[2], args[3], args[4], args[5]}, nil
+		}
+	}
+	return unpackCostTagArgs(b, args, kwargs)
+}
+
+// unpackCostTagArgs is costTagArgs for any other form of the call, and
+// its errors, through starlark.UnpackArgs.
+func unpackCostTagArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (string, bool, [4]starlark.Value, error) {
+	var fn string
+	var hasAWS bool
+	var team, service, env, cc starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &fn, "aws", &hasAWS,
+		"team?", &team, "service?", &service, "environment?", &env, "cost_centre?", &cc); err != nil {
+		return "", false, [4]starlark.Value{}, err
+	}
+	return fn, hasAWS, [4]starlark.Value{team, service, env, cc}, nil
+}
+
 // costTags implements cost_tags(fn, aws, team=, service=, environment=,
 // cost_centre=): it checks the service's cost-allocation values against
 // the platform's rules and returns the AWS tags as a list of (key, value)
@@ -250,20 +279,10 @@ func isAWSTagRune(r rune) bool {
 // rules apply only when skyc.yaml configures them. fn names the calling
 // function in errors.
 func costTags(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var (
-		fn      string
-		hasAWS  bool
-		values                 = map[string]starlark.Value{}
-		team    starlark.Value = starlark.None
-		service starlark.Value = starlark.None
-		env     starlark.Value = starlark.None
-		cc      starlark.Value = starlark.None
-	)
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &fn, "aws", &hasAWS,
-		"team?", &team, "service?", &service, "environment?", &env, "cost_centre?", &cc); err != nil {
+	fn, hasAWS, v, err := costTagArgs(b, args, kwargs)
+	if err != nil {
 		return nil, err
 	}
-	values["team"], values["service"], values["environment"], values["cost_centre"] = team, service, env, cc
 	s := sessionOf(thread)
 	if s == nil {
 		return starlark.NewList(nil), nil
@@ -272,6 +291,7 @@ func costTags(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	if !hasAWS && !p.CostTagsConfigured {
 		return starlark.NewList(nil), nil
 	}
+	values := map[string]starlark.Value{"team": v[0], "service": v[1], "environment": v[2], "cost_centre": v[3]}
 	arg := map[string]string{"team": "team", "service": "name", "environment": "the environment", "cost_centre": "cost_centre"}
 	var out []starlark.Value
 	for _, t := range p.CostTags {
