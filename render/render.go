@@ -564,10 +564,20 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	var out jobResult
 	var labelErr error
 	st := newStack()
-	made := map[proto.Message]kruntime.Object{}
+	// made maps the messages of main's objects to them, for the waivers
+	// limited to one object, if any.
+	var made map[proto.Message]kruntime.Object
+	for _, w := range sess.Waivers {
+		if w.Object != nil {
+			made = map[proto.Message]kruntime.Object{}
+			break
+		}
+	}
 	err = r.flatten(v, st, &bounds{maxObjects: r.opts.maxObjects()}, func(m proto.Message, obj manifest.Object) {
 		out.origins = orig.note(out.origins, m, obj.Obj)
-		made[m] = obj.Obj
+		if made != nil {
+			made[m] = obj.Obj
+		}
 		if prov != nil {
 			if out.fields == nil {
 				out.fields = map[kruntime.Object]*objectFields{}
@@ -577,6 +587,9 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 		obj.Env, obj.Service, obj.Source = j.env.Name, name, j.label
 		if err := manifest.SetOwnership(obj); err != nil && labelErr == nil {
 			labelErr = fmt.Errorf("service name %w", err)
+		}
+		if out.objects == nil {
+			out.objects = make([]manifest.Object, 0, 8) // a service() makes 4 to 7
 		}
 		out.objects = append(out.objects, obj)
 	})
