@@ -42,7 +42,7 @@ type Session struct {
 // NewSession returns a session for rendering one service in one
 // environment.
 func NewSession(p Platform, today time.Time, rules []string) *Session {
-	return &Session{Platform: p, Today: today.Format(time.DateOnly), Rules: rules, statements: map[proto.Message]lang.Pos{}}
+	return &Session{Platform: p, Today: today.Format(time.DateOnly), Rules: rules}
 }
 
 // StatementPos returns where an IAM statement message was made, if the
@@ -188,6 +188,10 @@ func (l *cfnLib) recordStatement(thread *starlark.Thread, fn *starlark.Builtin, 
 	}
 	if s := sessionOf(thread); s != nil {
 		if _, seen := s.statements[m]; !seen {
+			if s.statements == nil {
+				// Made for the services that declare IAM statements only.
+				s.statements = map[proto.Message]lang.Pos{}
+			}
 			s.statements[m] = userPos(thread)
 		}
 	}
