@@ -78,12 +78,42 @@ func (s *Stream) Add(ctx context.Context, objs []manifest.Object, locate Locator
 	if len(objs) == 0 {
 		return
 	}
+	s.AddGroup(s.CheckGroup(ctx, objs, locate))
+}
+
+// GroupFindings is what a Stream found in one group of objects, before
+// Findings applies the checkers' Finish: per checker, the findings with
+// the Source of their object (Found) and the Source each finding gets
+// once located (Located, parallel to Found). skyc check keeps it in a
+// cache, so that an unchanged service need not be checked again.
+type GroupFindings struct {
+	Env, Service string
+	Found        [][]Finding
+	Located      [][]string
+}
+
+// CheckGroup checks the objects of one service in one environment as Add
+// does and returns what it found, without adding it: AddGroup adds it.
+// objs is neither modified nor kept; it must not be empty.
+func (s *Stream) CheckGroup(ctx context.Context, objs []manifest.Object, locate Locator) (GroupFindings, error) {
 	sorted := slices.Clone(objs)
 	manifest.Sort(sorted)
-	g := &streamGroup{env: sorted[0].Env, service: sorted[0].Service}
-	g.found, g.located, g.err = s.checkGroup(ctx, sorted, locate)
+	g := GroupFindings{Env: sorted[0].Env, Service: sorted[0].Service}
+	var err error
+	g.Found, g.Located, err = s.checkGroup(ctx, sorted, locate)
+	return g, err
+}
+
+// AddGroup adds a group's findings, from CheckGroup (or a cache of what
+// it returned) with one entry per checker of the stream, or its error,
+// which Findings reports. It may be called concurrently.
+func (s *Stream) AddGroup(g GroupFindings, err error) {
+	sg := &streamGroup{env: g.Env, service: g.Service, found: g.Found, located: g.Located, err: err}
+	if err == nil && (len(g.Found) != len(s.checkers) || len(g.Located) != len(s.checkers)) {
+		sg.err = fmt.Errorf("findings of %d checkers for a stream of %d", len(g.Found), len(s.checkers))
+	}
 	s.mu.Lock()
-	s.groups = append(s.groups, g)
+	s.groups = append(s.groups, sg)
 	s.mu.Unlock()
 }
 
