@@ -287,6 +287,9 @@ func (cs *cacheState) writeEnv(h hash.Hash, env *config.Environment, opts *Optio
 	field(opts.Timeout.String())
 	field(strconv.FormatUint(opts.MaxMemory, 10))
 	field(strconv.Itoa(opts.MaxObjects))
+	if opts.VisitCache != nil {
+		field(opts.VisitCache.Salt)
+	}
 }
 
 // jobKey is the cache key of a job: its environment's key, whether the
@@ -335,6 +338,9 @@ type cachedJob struct {
 // evaluator (registry, standard library) in the background, so that this
 // overlaps with looking up the rest.
 func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) ([]cachedJob, []bool) {
+	if r.opts.VisitCache != nil {
+		return r.lookupVisited(ctx, jobs, results)
+	}
 	cs := r.cache
 	cs.forget()
 	keys := make([]cachedJob, len(jobs))

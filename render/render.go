@@ -90,6 +90,10 @@ type Options struct {
 	// loading the standard library until a file must be evaluated. It is
 	// ignored with FieldOrigins, which cached results cannot give.
 	Cache *CacheOptions
+	// VisitCache, with Cache, keeps what a Visitor found about each job
+	// with it, and then replaces Visit (see VisitCache). Unlike the
+	// render cache, it works with FieldOrigins.
+	VisitCache *VisitCache
 }
 
 // quietEvaluations is the most jobs Render evaluates without calling
@@ -157,7 +161,7 @@ func New(ctx context.Context, opts Options, hint string) (*Renderer, error) {
 		today = time.Now()
 	}
 	r := &Renderer{opts: opts, root: abs, cfg: cfg, today: today}
-	if opts.Cache != nil && !opts.FieldOrigins {
+	if opts.Cache != nil && (!opts.FieldOrigins || opts.VisitCache != nil) {
 		r.cache = openCache(opts.Cache, abs, cfg)
 	}
 	if r.cache == nil {
@@ -468,6 +472,14 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 					cancel(errMemory)
 				}
 				switch {
+				case r.opts.VisitCache != nil:
+					var k cachedJob
+					if keys != nil {
+						k = keys[i]
+					}
+					if p := r.visitStore(jobs[i], k, &results[i]); payloads != nil {
+						payloads[i] = p
+					}
 				case r.opts.Visit != nil:
 					visitJob(r.opts.Visit, &results[i])
 				case r.cache != nil:

@@ -1,0 +1,234 @@
+package render
+
+import (
+	"context"
+	"encoding/binary"
+	"time"
+	"unsafe"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/skyc-dev/skyc/lang"
+	"github.com/skyc-dev/skyc/manifest"
+	"github.com/skyc-dev/skyc/stdlib"
+)
+
+// VisitCache (Options.VisitCache) keeps what a Visitor found about each
+// job in the render cache (Options.Cache, which it needs), so that a later
+// render with the same inputs neither evaluates the job nor visits its
+// objects: skyc check keeps each service's findings so.
+//
+// The key of a job is the render cache's (see CacheOptions) with Salt
+// added. What is kept with a job is its objects' identities, its waivers
+// and what Visit returned; Cached receives the latter for a job served
+// from the cache, and the Result has the objects' identities (so that two
+// services rendering the same object are still reported) and the
+// waivers. As with the render cache, jobs with diagnostics, AWS
+// documents, print() output or Secrets are not kept. A job with waivers
+// depends on the date (Options.Now) only through whether each has
+// expired: it is served as long as none has expired or been renewed
+// since it was kept.
+type VisitCache struct {
+	// Salt identifies what Visit's result depends on besides the job's
+	// inputs (its settings, its format).
+	Salt string
+	// Visit is the Visitor, which also returns, when keep is true, what it
+	// found, to be kept with the job; nil keeps nothing. It is called as
+	// Options.Visit is, which it replaces.
+	Visit func(objs []manifest.Object, locate func(obj kruntime.Object, field string) (lang.Pos, bool), keep bool) []byte
+	// Cached is given what Visit returned for a job, with its
+	// environment and label, when the job is served from the cache
+	// instead of visited. It may be called concurrently; an error makes
+	// the job evaluated and visited after all, so Cached must only act
+	// on data it accepts.
+	Cached func(env, label string, data []byte) error
+}
+
+// visitStore hands an evaluated job's objects to the VisitCache's Visit,
+// leaves them with their identities (as visitJob does) and returns the
+// job's payload if it may be kept.
+func (r *Renderer) visitStore(j job, k cachedJob, jr *jobResult) []byte {
+	vc := r.opts.VisitCache
+	keep := r.cache != nil && k.ok && len(jr.diags) == 0 && len(jr.docs) == 0 && !holdsSecret(jr) && r.evaluatedFrom(j.label, k)
+	var data []byte
+	if len(jr.objects) > 0 {
+		loc := &Result{Origins: jr.origins, fields: jr.fields}
+		data = vc.Visit(jr.objects, loc.Locate, keep)
+		for i := range jr.objects {
+			jr.objects[i].Obj = identityOf(jr.objects[i].Obj)
+		}
+		jr.origins, jr.fields = nil, nil
+		if data == nil {
+			return nil
+		}
+	}
+	if !keep {
+		return nil
+	}
+	return encodeVisited(jr, data)
+}
+
+// A visited job's payload is
+//
+//	n object*n m waiver*m data
+//	object: apiVersion kind namespace name source
+//	waiver: rule reason owner expires expired posFile posLine posCol object
+//
+// strings as a uvarint length and bytes, numbers as uvarints; a waiver's
+// object is the index of the one object it is limited to plus one, or 0.
+// data is what VisitCache.Visit returned, to the end.
+
+// encodeVisited encodes the objects (identities by now) and waivers of a
+// job, and data.
+func encodeVisited(jr *jobResult, data []byte) []byte {
+	b := make([]byte, 0, 128*len(jr.objects)+len(data)+64)
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	num := func(n int) { b = binary.AppendUvarint(b, uint64(n)) }
+	index := make(map[kruntime.Object]int, len(jr.objects))
+	num(len(jr.objects))
+	for i, o := range jr.objects {
+		id := identityOf(o.Obj)
+		index[o.Obj] = i + 1
+		str(id.APIVersion)
+		str(id.Kind)
+		str(id.Namespace)
+		str(id.Name)
+		str(o.Source)
+	}
+	num(len(jr.waivers))
+	for _, w := range jr.waivers {
+		str(w.Rule)
+		str(w.Reason)
+		str(w.Owner)
+		str(w.Expires)
+		if w.Expired {
+			num(1)
+		} else {
+			num(0)
+		}
+		str(w.Pos.File)
+		num(w.Pos.Line)
+		num(w.Pos.Col)
+		obj := 0
+		if w.Object != nil {
+			if obj = index[w.Object]; obj == 0 {
+				return nil // not one of the job's objects: never so
+			}
+		}
+		num(obj)
+	}
+	return append(b, data...)
+}
+
+// decodeVisited decodes a visited job's payload, for a render whose
+// waivers are checked against today ("YYYY-MM-DD"): it fails if a
+// waiver's expiry would now be judged otherwise than when it was kept.
+func decodeVisited(b []byte, j job, today string) (jobResult, []byte, error) {
+	fail := false
+	num := func() int {
+		v, n := binary.Uvarint(b)
+		if n <= 0 || v > 1<<31 {
+			fail = true
+			return 0
+		}
+		b = b[n:]
+		return int(v)
+	}
+	str := func() string {
+		n := num()
+		if fail || n > len(b) {
+			fail = true
+			return ""
+		}
+		s := b[:n:n]
+		b = b[n:]
+		if n == 0 {
+			return ""
+		}
+		return unsafe.String(&s[0], n) // the payload is never modified
+	}
+	n := num()
+	if fail || n > len(b) {
+		return jobResult{}, nil, errPayload
+	}
+	jr := jobResult{sorted: true}
+	env, name := j.env.Name, ServiceName(j.label)
+	if n > 0 {
+		ids := make([]metav1.PartialObjectMetadata, n)
+		jr.objects = make([]manifest.Object, n)
+		jr.ids = make([]uint64, n)
+		for i := range n {
+			id := &ids[i]
+			id.APIVersion, id.Kind, id.Namespace, id.Name = str(), str(), str(), str()
+			source := str()
+			jr.objects[i] = manifest.Object{Env: env, Service: name, Source: source, Obj: id}
+			jr.ids[i] = idHash(env, id.APIVersion, id.Kind, id.Namespace, id.Name)
+		}
+	}
+	m := num()
+	if fail || m > len(b) {
+		return jobResult{}, nil, errPayload
+	}
+	for range m {
+		w := &stdlib.Waiver{Rule: str(), Reason: str(), Owner: str(), Expires: str(), Expired: num() == 1}
+		w.Pos = lang.Pos{File: str(), Line: num(), Col: num()}
+		obj := num()
+		if fail || obj > n {
+			return jobResult{}, nil, errPayload
+		}
+		if (w.Expires < today) != w.Expired {
+			return jobResult{}, nil, errPayload // expired, or renewed, since
+		}
+		pw := Waiver{Waiver: w, File: j.label, Env: env}
+		if obj > 0 {
+			pw.Object = jr.objects[obj-1].Obj
+		}
+		jr.waivers = append(jr.waivers, pw)
+	}
+	if fail {
+		return jobResult{}, nil, errPayload
+	}
+	return jr, b, nil
+}
+
+// lookupVisited is lookup for a render with a VisitCache: it computes
+// the keys of jobs and serves those the cache holds, handing what Visit
+// returned for them to Cached.
+func (r *Renderer) lookupVisited(ctx context.Context, jobs []job, results []jobResult) ([]cachedJob, []bool) {
+	cs := r.cache
+	cs.forget()
+	keys := make([]cachedJob, len(jobs))
+	hit := make([]bool, len(jobs))
+	today := r.today.Format(time.DateOnly)
+	parallel(len(jobs), func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
+		j := jobs[i]
+		files, ok := cs.closure(j.label)
+		if !ok {
+			return
+		}
+		k := jobKey(cs.envKey(j.env, &r.opts), j, files)
+		keys[i] = cachedJob{ok: true, key: k, files: files}
+		payload, ok := cs.c.Job(slot(j), k)
+		if !ok {
+			return
+		}
+		jr, data, err := decodeVisited(payload, j, today)
+		if err != nil {
+			return
+		}
+		if len(jr.objects) > 0 {
+			if err := r.opts.VisitCache.Cached(j.env.Name, j.label, data); err != nil {
+				return
+			}
+		}
+		results[i], hit[i] = jr, true
+	})
+	return keys, hit
+}
