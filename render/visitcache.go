@@ -24,11 +24,13 @@ import (
 // and what Visit returned; Cached receives the latter for a job served
 // from the cache, and the Result has the objects' identities (so that two
 // services rendering the same object are still reported) and the
-// waivers. As with the render cache, jobs with diagnostics, AWS
-// documents, print() output or Secrets are not kept. A job with waivers
-// depends on the date (Options.Now) only through whether each has
-// expired: it is served as long as none has expired or been renewed
-// since it was kept.
+// waivers, but not the job's AWS documents (Result.Documents). As with
+// the render cache, jobs with diagnostics, print() output or Secrets are
+// not kept. A job depends on the date (Options.Now) only through whether
+// each of its waivers has expired: it is served as long as none of its
+// waivers has expired or been renewed since it was kept; a job with AWS
+// documents, whose waivers of the IAM rules the Result does not hold,
+// only on the day it was kept.
 type VisitCache struct {
 	// Salt identifies what Visit's result depends on besides the job's
 	// inputs (its settings, its format).
@@ -50,7 +52,7 @@ type VisitCache struct {
 // job's payload if it may be kept.
 func (r *Renderer) visitStore(j job, k cachedJob, jr *jobResult) []byte {
 	vc := r.opts.VisitCache
-	keep := r.cache != nil && k.ok && len(jr.diags) == 0 && len(jr.docs) == 0 && !holdsSecret(jr) && r.evaluatedFrom(j.label, k)
+	keep := r.cache != nil && k.ok && len(jr.diags) == 0 && !holdsSecret(jr) && r.evaluatedFrom(j.label, k)
 	var data []byte
 	if len(jr.objects) > 0 {
 		loc := &Result{Origins: jr.origins, fields: jr.fields}
@@ -66,22 +68,27 @@ func (r *Renderer) visitStore(j job, k cachedJob, jr *jobResult) []byte {
 	if !keep {
 		return nil
 	}
-	return encodeVisited(jr, data)
+	day := ""
+	if len(jr.docs) > 0 {
+		day = r.today.Format(time.DateOnly)
+	}
+	return encodeVisited(jr, day, data)
 }
 
 // A visited job's payload is
 //
-//	n object*n m waiver*m data
+//	day n object*n m waiver*m data
 //	object: apiVersion kind namespace name source
 //	waiver: rule reason owner expires expired posFile posLine posCol object
 //
 // strings as a uvarint length and bytes, numbers as uvarints; a waiver's
-// object is the index of the one object it is limited to plus one, or 0.
+// object is the index of the one object it is limited to plus one, or 0;
+// day is the only date the job may be served on, or "" for any.
 // data is what VisitCache.Visit returned, to the end.
 
-// encodeVisited encodes the objects (identities by now) and waivers of a
-// job, and data.
-func encodeVisited(jr *jobResult, data []byte) []byte {
+// encodeVisited encodes day, the objects (identities by now) and waivers
+// of a job, and data.
+func encodeVisited(jr *jobResult, day string, data []byte) []byte {
 	b := make([]byte, 0, 128*len(jr.objects)+len(data)+64)
 	str := func(s string) {
 		b = binary.AppendUvarint(b, uint64(len(s)))
@@ -89,6 +96,7 @@ func encodeVisited(jr *jobResult, data []byte) []byte {
 	}
 	num := func(n int) { b = binary.AppendUvarint(b, uint64(n)) }
 	index := make(map[kruntime.Object]int, len(jr.objects))
+	str(day)
 	num(len(jr.objects))
 	for i, o := range jr.objects {
 		id := identityOf(o.Obj)
@@ -150,6 +158,9 @@ func decodeVisited(b []byte, j job, today string) (jobResult, []byte, error) {
 			return ""
 		}
 		return unsafe.String(&s[0], n) // the payload is never modified
+	}
+	if day := str(); day != "" && day != today {
+		return jobResult{}, nil, errPayload
 	}
 	n := num()
 	if fail || n > len(b) {
