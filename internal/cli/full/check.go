@@ -48,6 +48,7 @@ func newCheckFlags() (*flag.FlagSet, *checkFlags) {
 			fs.Var(fl.Value, fl.Name, fl.Usage)
 		}
 	}
+	fs.BoolVar(&f.render.NoCache, "no-cache", false, "check every file, neither reading nor writing the findings cache")
 	fs.BoolVar(&f.noPolicies, "no-policies", false, "run only the Kubernetes API server's validation, no platform policies")
 	fs.StringVar(&f.format, "format", "text", "output `format`: text, json, sarif or github")
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this `severity`: error, warning or info")
@@ -93,6 +94,14 @@ passes them): a changed service file is checked, a changed library file
 checks every service that loads it (directly or through other
 libraries), and a changed skyc.yaml or CRD file every service of the
 repository. Other files are ignored.
+
+What was found about each service file in each environment is kept in
+a cache ($SKYC_CACHE/check, by default in the user cache directory, e.g.
+~/.cache/skyc/check) under a hash of everything it depends on, as skyc
+render keeps what it rendered: a service whose files, skyc.yaml, CRDs,
+variables and flags are unchanged is not rendered or checked again. A
+waiver's expiry is judged anew every time. --no-cache, or
+SKYC_CACHE=off, checks every service.
 
 Formats: text (grouped by file; coloured on a terminal), json, sarif
 (SARIF 2.1.0, for GitHub code scanning) and github (workflow commands
@@ -212,10 +221,18 @@ func runCheck(env *cli.Env, c *cli.Command, args []string) int {
 	// policies when there are only manifests to check. Each service is
 	// checked as soon as it is rendered, on the goroutine that rendered
 	// it (see check.Stream).
+	//
+	// Unless --no-cache is given, what was found about each service in
+	// each environment is kept (see checkcache.go), and a service whose
+	// inputs are unchanged is not rendered or checked again.
+	var cache *render.CacheOptions
+	if !f.render.NoCache {
+		cache = cli.CheckCache()
+	}
 	var cs *checkSetup
-	rc, code := renderForCheck(ctx, env, f.render, skyPaths, paths[0], today, func(rc *renderedCheck) render.Visitor {
+	rc, code := renderForCheck(ctx, env, f.render, skyPaths, paths[0], today, cache, checkSalt(!f.noPolicies), func(rc *renderedCheck) *render.VisitCache {
 		cs = newCheckSetup(rc, !f.noPolicies)
-		return cs.visit(ctx)
+		return cs.visitCache(ctx)
 	})
 	if code != cli.ExitOK {
 		return code
@@ -273,6 +290,7 @@ type checkSetup struct {
 	stream   *check.Stream
 	policies *policy.Engine // nil with --no-policies
 	rules    []check.Rule   // the policies' rules, for the report
+	checkers int            // how many checkers stream runs
 	// err is a failure to set the checkers up (a CRD, skyc.yaml's policy
 	// settings); reported after the render's own errors.
 	err error
@@ -311,6 +329,7 @@ func newCheckSetup(rc *renderedCheck, policies bool) *checkSetup {
 		checkers = append(checkers, e)
 	}
 	cs.stream = check.NewStream(checkers)
+	cs.checkers = len(checkers)
 	return cs
 }
 
@@ -366,12 +385,14 @@ type renderedCheck struct {
 // diagnostics that carry a rule) and the services' waivers. Other
 // diagnostics are printed as skyc render prints them; an error among
 // them is an evaluation error. setup is called once the renderer is
-// ready, before anything is rendered; the Visitor it returns, if any,
-// sees each service's objects as soon as they are rendered, and the
+// ready, before anything is rendered; the Visit of the VisitCache it
+// returns sees each service's objects as soon as they are rendered, and the
 // returned objects then hold only the objects' identities. Without paths
 // it only prepares the renderer (for the policies of plain manifests);
-// hint locates the repository.
-func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths []string, hint string, today time.Time, setup func(*renderedCheck) render.Visitor) (*renderedCheck, int) {
+// hint locates the repository. With cache, what the VisitCache found
+// about each job is kept there under the job's key and salt (see
+// render.VisitCache), and jobs kept before are served from it.
+func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths []string, hint string, today time.Time, cache *render.CacheOptions, salt string, setup func(*renderedCheck) *render.VisitCache) (*renderedCheck, int) {
 	vars := map[string]string{}
 	for _, kv := range f.Vars {
 		k, v, ok := strings.Cut(kv, "=")
@@ -401,7 +422,7 @@ func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths
 		}
 		hint = files[0]
 	}
-	var visit render.Visitor // set by setup, before the render
+	visit := &render.VisitCache{Salt: salt} // set by setup, before the render
 	r, err := render.New(ctx, render.Options{
 		Root:         f.Root,
 		Envs:         envs,
@@ -412,11 +433,8 @@ func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths
 		MaxMemory:    uint64(f.MaxMemory),
 		Now:          today,
 		FieldOrigins: true,
-		Visit: func(objs []manifest.Object, locate func(obj runtime.Object, field string) (lang.Pos, bool)) {
-			if visit != nil {
-				visit(objs, locate)
-			}
-		},
+		Cache:        cache,
+		VisitCache:   visit,
 		Print: func(pos, msg string) {
 			fmt.Fprintf(env.Stderr, "%s: %s\n", pos, msg)
 		},
@@ -426,7 +444,8 @@ func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths
 	}
 	cwd, _ := os.Getwd()
 	rc := &renderedCheck{renderer: r, root: r.Runtime().Root(), cwd: cwd}
-	visit = setup(rc)
+	vc := setup(rc)
+	visit.Visit, visit.Cached = vc.Visit, vc.Cached
 	if len(files) == 0 {
 		return rc, cli.ExitOK
 	}

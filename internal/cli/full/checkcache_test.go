@@ -1,0 +1,271 @@
+package full
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// policyRepo is a repository where policies fire, with a waiver that
+// expires on 2027-03-01 and one that waives nothing, in two environments.
+var policyRepo = map[string]string{
+	"skyc.yaml": `defaults:
+  policies:
+    severity: {no-pdb: warning}
+environments:
+  staging:
+    policies:
+      severity: {no-pdb: "off"}
+  production: {}
+`,
+	"svc/api.sky": `def main(ctx):
+    api = service(name = "api", team = "web", image = "registry.example.com/api:latest")
+    pod = api.deployment.spec.template.spec
+    pod.hostNetwork = True
+    pod.containers[0].livenessProbe = None
+    return api
+`,
+	"svc/replicas.sky": `def main(ctx):
+    w = worker(name = "replicas", team = "web", image = "registry.example.com/agent:1.4.0")
+    w.deployment.spec.replicas = 2
+    return w
+`,
+	"svc/unused.sky": `def main(ctx):
+    w = worker(name = "unused", team = "web", image = "registry.example.com/agent:1.4.0")
+    waive("no-pdb", reason = "a single replica", owner = "payments", expires = "2030-01-01")
+    return w
+`,
+	"svc/waived.sky": `def main(ctx):
+    w = worker(name = "waived", team = "web", image = "registry.example.com/agent:1.4.0")
+    w.deployment.spec.template.spec.hostNetwork = True
+    waive("host-network", reason = "the legacy agent needs the node's network until 2.0", owner = "payments", expires = "2027-03-01")
+    return w
+`,
+	"svc/ok.sky": `def main(ctx):
+    return worker(name = "ok", team = "web", image = "registry.example.com/agent:1.4.0")
+`,
+	"lib/unused.sky": `x = 1
+`,
+	"deploy/privileged.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      containers:
+      - name: agent
+        image: registry.example.com/agent:1.4.0
+        securityContext:
+          privileged: true
+`,
+}
+
+// writeRepo writes files into a new directory and returns it.
+func writeRepo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// checkRun is one run of skyc check.
+type checkRun struct {
+	stdout, stderr string
+	code           int
+	checked        int64 // groups validated rather than served from the cache
+}
+
+func runCheckArgs(t *testing.T, args ...string) checkRun {
+	t.Helper()
+	var out, errb bytes.Buffer
+	before := checkedGroups.Load()
+	code := Main(append([]string{"check"}, args...), &out, &errb)
+	return checkRun{out.String(), errb.String(), code, checkedGroups.Load() - before}
+}
+
+// withCache runs the test in dir with a findings cache of its own.
+func withCache(t *testing.T, dir string) {
+	t.Helper()
+	t.Setenv("SKYC_CACHE", t.TempDir())
+	t.Chdir(dir)
+}
+
+var checkFormatNames = []string{"text", "json", "sarif", "github"}
+
+// TestCheckCacheSameOutput checks that a warm check, served from the
+// cache, writes exactly what a cold one and one with --no-cache write, in
+// every format, and validates nothing it has validated before.
+func TestCheckCacheSameOutput(t *testing.T) {
+	repos := map[string]struct {
+		dir   string
+		paths []string
+	}{
+		"policies": {writeRepo(t, policyRepo), []string{"--today", "2027-03-01", "svc/...", "deploy/privileged.yaml"}},
+		"examples": {mustAbs(t, "../../../examples"), []string{"./..."}},
+	}
+	for name, repo := range repos {
+		t.Run(name, func(t *testing.T) {
+			withCache(t, repo.dir)
+			for _, format := range checkFormatNames {
+				args := append([]string{"--format", format}, repo.paths...)
+				fresh := runCheckArgs(t, append([]string{"--no-cache"}, args...)...)
+				cold := runCheckArgs(t, args...)
+				warm := runCheckArgs(t, args...)
+				if cold.stdout != fresh.stdout || cold.stderr != fresh.stderr || cold.code != fresh.code {
+					t.Errorf("%s: cold check differs from --no-cache:\n%s\n%s\nwant\n%s\n%s", format, cold.stdout, cold.stderr, fresh.stdout, fresh.stderr)
+				}
+				if warm.stdout != cold.stdout || warm.stderr != cold.stderr || warm.code != cold.code {
+					t.Errorf("%s: warm check differs from cold:\n%s\n%s\nwant\n%s\n%s", format, warm.stdout, warm.stderr, cold.stdout, cold.stderr)
+				}
+				if format == "text" && cold.checked == 0 {
+					t.Errorf("the first check validated nothing")
+				}
+				if warm.checked != 0 {
+					t.Errorf("%s: warm check validated %d services, want 0", format, warm.checked)
+				}
+			}
+		})
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// TestCheckCacheEdit checks that editing one service file checks that
+// file again, in each environment, and nothing else.
+func TestCheckCacheEdit(t *testing.T) {
+	dir := writeRepo(t, policyRepo)
+	withCache(t, dir)
+	args := []string{"--today", "2027-03-01", "svc/..."}
+	runCheckArgs(t, args...)
+	if r := runCheckArgs(t, args...); r.checked != 0 {
+		t.Fatalf("warm check validated %d services, want 0", r.checked)
+	}
+	edited := strings.Replace(policyRepo["svc/ok.sky"], "1.4.0", "latest", 1)
+	if err := os.WriteFile(filepath.Join(dir, "svc/ok.sky"), []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	warm := runCheckArgs(t, args...)
+	if warm.checked != 2 {
+		t.Errorf("after editing one service, validated %d services, want 2 (its two environments)", warm.checked)
+	}
+	fresh := runCheckArgs(t, append([]string{"--no-cache"}, args...)...)
+	if warm.stdout != fresh.stdout {
+		t.Errorf("after an edit:\n%s\nwant\n%s", warm.stdout, fresh.stdout)
+	}
+	if !strings.Contains(warm.stdout, `svc/ok.sky`) || !strings.Contains(warm.stdout, "[unpinned-image]") {
+		t.Errorf("the edit's finding is missing:\n%s", warm.stdout)
+	}
+	if fresh.checked != 10 {
+		t.Errorf("--no-cache validated %d services, want all 10", fresh.checked)
+	}
+}
+
+// TestCheckCacheToday checks that a waiver found unexpired is not served
+// from the cache once --today is past its expiry, nor the other way.
+func TestCheckCacheToday(t *testing.T) {
+	dir := writeRepo(t, policyRepo)
+	withCache(t, dir)
+	before := runCheckArgs(t, "--today", "2027-03-01", "svc/...")
+	if before.code != 1 || strings.Contains(before.stdout, "waiver-expired") {
+		t.Fatalf("on its last day, the waiver holds:\n%s", before.stdout)
+	}
+	after := runCheckArgs(t, "--today", "2027-03-02", "svc/...")
+	if !strings.Contains(after.stdout, "[waiver-expired]") || !strings.Contains(after.stdout, "Deployment web/waived (staging): spec.template.spec.hostNetwork") {
+		t.Errorf("the day after, the waiver has expired:\n%s", after.stdout)
+	}
+	if fresh := runCheckArgs(t, "--no-cache", "--today", "2027-03-02", "svc/..."); after.stdout != fresh.stdout {
+		t.Errorf("the day after:\n%s\nwant\n%s", after.stdout, fresh.stdout)
+	}
+	// The services without waivers do not depend on the date.
+	if after.checked != 2 {
+		t.Errorf("the day after, validated %d services, want 2 (the waived one's environments)", after.checked)
+	}
+	again := runCheckArgs(t, "--today", "2027-03-01", "svc/...")
+	if again.stdout != before.stdout {
+		t.Errorf("back on the last day:\n%s\nwant\n%s", again.stdout, before.stdout)
+	}
+}
+
+// TestCheckCacheConfig checks that a change of a policy's severity in
+// skyc.yaml, or --no-policies, is not served what was found before.
+func TestCheckCacheConfig(t *testing.T) {
+	dir := writeRepo(t, policyRepo)
+	withCache(t, dir)
+	args := []string{"--today", "2027-03-01", "--env", "production", "svc/replicas.sky"}
+	before := runCheckArgs(t, args...)
+	if !strings.Contains(before.stdout, "warning: Deployment web/replicas (production): spec.replicas") {
+		t.Fatalf("no no-pdb warning:\n%s", before.stdout)
+	}
+	noPolicies := runCheckArgs(t, append([]string{"--no-policies"}, args...)...)
+	if strings.Contains(noPolicies.stdout, "no-pdb") || noPolicies.checked != 1 {
+		t.Errorf("--no-policies after a check with policies (validated %d):\n%s", noPolicies.checked, noPolicies.stdout)
+	}
+	cfg := strings.Replace(policyRepo["skyc.yaml"], "{no-pdb: warning}", "{no-pdb: error}", 1)
+	if err := os.WriteFile(filepath.Join(dir, "skyc.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	after := runCheckArgs(t, args...)
+	if !strings.Contains(after.stdout, "error: Deployment web/replicas (production): spec.replicas") || after.code != 1 {
+		t.Errorf("no-pdb is an error now:\n%s", after.stdout)
+	}
+	if after.checked != 1 {
+		t.Errorf("after a change of skyc.yaml, validated %d services, want 1", after.checked)
+	}
+}
+
+// TestCheckCacheAWS checks that a service with AWS resources, whose
+// waivers of the IAM rules the render applies itself, is served from the
+// cache only on the day it was checked: the day after its waiver expires,
+// the finding is back.
+func TestCheckCacheAWS(t *testing.T) {
+	dir := writeRepo(t, map[string]string{
+		"skyc.yaml": `defaults:
+  region: eu-central-1
+  aws:
+    account_id: "111122223333"
+    oidc_provider: oidc.eks.eu-central-1.amazonaws.com/id/ABC
+environments:
+  staging: {}
+`,
+		"svc/iam.sky": `def main(ctx):
+    q = aws.queue("jobs")
+    w = worker(name = "iam", team = "web", image = "registry.example.com/iam:1.0.0", cost_centre = "cc-1", aws = [q])
+    iam.grant(w, ["sqs:SendMessage"], ["*"], sid = "Send")
+    q.grant_consume(w)
+    waive("iam-no-wildcard-resource", reason = "the queue is created by another team", owner = "web", expires = "2030-01-01")
+    return w
+`,
+	})
+	withCache(t, dir)
+	cold := runCheckArgs(t, "--today", "2029-12-31", "svc/...")
+	warm := runCheckArgs(t, "--today", "2029-12-31", "svc/...")
+	if cold.code != 0 || warm.stdout != cold.stdout || warm.checked != 0 {
+		t.Errorf("warm check (validated %d, exit %d):\n%s\nwant (exit 0)\n%s", warm.checked, warm.code, warm.stdout, cold.stdout)
+	}
+	after := runCheckArgs(t, "--today", "2030-01-02", "svc/...")
+	if after.checked != 1 || !strings.Contains(after.stdout, "[iam-no-wildcard-resource]") || !strings.Contains(after.stdout, "[waiver-expired]") {
+		t.Errorf("after the waiver's expiry (validated %d):\n%s", after.checked, after.stdout)
+	}
+}
