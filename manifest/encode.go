@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	goruntime "runtime"
 	"sync"
@@ -195,7 +196,8 @@ func describe(obj runtime.Object) string {
 // Objects are encoded on all CPUs, in runs of consecutive objects whose
 // documents are written in order. Runs whose objects are all encoded
 // already (Encoded, Doc) are assembled only as they are written, in one
-// reused buffer.
+// reused buffer, or, when w is an *os.File of a Unix system, not at all:
+// their documents go to the kernel as they are, with vectored writes.
 func WriteStream(w io.Writer, objs []Object) error {
 	chunks := make([][]byte, (len(objs)+streamChunk-1)/streamChunk)
 	errs := make([]error, len(chunks))
@@ -230,6 +232,14 @@ func WriteStream(w io.Writer, objs []Object) error {
 			return err
 		}
 	}
+	if f, ok := w.(*os.File); ok && len(objs) >= streamChunk {
+		if done, err := writeVectored(f, streamBuffers(objs, chunks)); done {
+			if err != nil {
+				return fmt.Errorf("writing stream: %w", err)
+			}
+			return nil
+		}
+	}
 	var scratch []byte
 	for c, b := range chunks {
 		if b == nil {
@@ -241,6 +251,65 @@ func WriteStream(w io.Writer, objs []Object) error {
 		}
 	}
 	return nil
+}
+
+// streamBuffers returns the stream of objs as a list of buffers, for a
+// vectored write: the chunks WriteStream encoded, and for the runs of
+// objects encoded already, their documents themselves (not copies) after
+// their separator and header, which consecutive objects of one Source
+// share.
+func streamBuffers(objs []Object, chunks [][]byte) [][]byte {
+	// The separators and headers go into one buffer first, as offsets:
+	// slices of it are taken once it has stopped growing.
+	type span struct{ lo, hi int }
+	var heads []byte
+	spans := make([]span, len(objs))
+	prev := -1 // the object whose separator and header objs[i] can share
+	for c, b := range chunks {
+		if b != nil {
+			prev = -1
+			continue
+		}
+		for i := c * streamChunk; i < min((c+1)*streamChunk, len(objs)); i++ {
+			o := &objs[i]
+			if o.Doc == nil && prev > 0 && objs[prev].Doc == nil && o.Source == objs[prev].Source {
+				spans[i] = spans[prev]
+				continue
+			}
+			lo := len(heads)
+			if i > 0 {
+				heads = append(heads, "---\n"...)
+			}
+			if o.Doc != nil {
+				heads = append(heads, documentHeader(*o, true)...)
+			} else {
+				heads = appendHeader(heads, *o)
+			}
+			spans[i] = span{lo, len(heads)}
+			prev = i
+		}
+	}
+	bufs := make([][]byte, 0, 2*len(objs))
+	add := func(b []byte) {
+		if len(b) > 0 {
+			bufs = append(bufs, b)
+		}
+	}
+	for c, b := range chunks {
+		if b != nil {
+			add(b)
+			continue
+		}
+		for i := c * streamChunk; i < min((c+1)*streamChunk, len(objs)); i++ {
+			add(heads[spans[i].lo:spans[i].hi:spans[i].hi])
+			if o := &objs[i]; o.Doc != nil {
+				add(o.Doc.Data)
+			} else {
+				add(o.Encoded)
+			}
+		}
+	}
+	return bufs
 }
 
 // encoded reports whether every object of objs has its document already.

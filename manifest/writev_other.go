@@ -1,0 +1,9 @@
+//go:build !unix
+
+package manifest
+
+import "os"
+
+// writeVectored reports that f is written the ordinary way (see the Unix
+// version).
+func writeVectored(f *os.File, bufs [][]byte) (done bool, err error) { return false, nil }

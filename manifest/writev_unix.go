@@ -1,0 +1,69 @@
+//go:build unix
+
+package manifest
+
+import (
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// writeVectored writes bufs to f in order with writev, up to maxIovecs
+// buffers a call, so that documents already encoded (such as those of
+// the render cache, mapped from its packs) go to the kernel without being
+// copied into one buffer first. done is false if f cannot be written this
+// way (it has no file descriptor); nothing has been written then.
+func writeVectored(f *os.File, bufs [][]byte) (done bool, err error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false, nil
+	}
+	var werr error
+	cerr := rc.Write(func(fd uintptr) bool {
+		for len(bufs) > 0 {
+			batch := bufs[:min(len(bufs), maxIovecs)]
+			n, err := unix.Writev(int(fd), batch)
+			if err == unix.EINTR {
+				continue
+			}
+			if err == unix.EAGAIN {
+				return false // wait until f is writable
+			}
+			if err != nil {
+				werr = &os.PathError{Op: "write", Path: f.Name(), Err: err}
+				return true
+			}
+			if n == 0 {
+				werr = &os.PathError{Op: "write", Path: f.Name(), Err: syscall.EIO}
+				return true
+			}
+			bufs = advance(bufs, n)
+		}
+		return true
+	})
+	if werr == nil {
+		werr = cerr
+	}
+	return true, werr
+}
+
+// maxIovecs is the most buffers one writev takes (IOV_MAX on Linux and
+// the BSDs).
+const maxIovecs = 1024
+
+// advance drops the first n bytes from bufs.
+func advance(bufs [][]byte, n int) [][]byte {
+	for n > 0 && len(bufs) > 0 {
+		if n < len(bufs[0]) {
+			bufs[0] = bufs[0][n:]
+			return bufs
+		}
+		n -= len(bufs[0])
+		bufs = bufs[1:]
+	}
+	for len(bufs) > 0 && len(bufs[0]) == 0 {
+		bufs = bufs[1:]
+	}
+	return bufs
+}
