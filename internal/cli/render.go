@@ -13,6 +13,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/skyc-dev/skyc/config"
 	"github.com/skyc-dev/skyc/lang"
 	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/render"
@@ -194,21 +195,11 @@ func runRender(env *Env, c *Command, args []string) int {
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
-	files, explicit, err := render.Discover(fs.Args())
-	if err != nil {
-		return env.Errorf("render: %v", err)
-	}
-	if len(files) == 0 {
-		return env.Errorf("render: no .sky files in %s", strings.Join(fs.Args(), " "))
-	}
-	if f.Since != "" && f.Out != "-" {
-		return env.Errorf("render: --changed-since renders part of the services and writes to stdout only; to write a tree, render all of them (the cache makes that fast)")
-	}
 	var cache *render.CacheOptions
 	if !f.NoCache {
 		cache = renderCache()
 	}
-	r, err := render.New(ctx, render.Options{
+	opts := render.Options{
 		Root:       f.Root,
 		Envs:       envs,
 		Vars:       vars,
@@ -223,7 +214,34 @@ func runRender(env *Env, c *Command, args []string) int {
 		Cache:          cache,
 		Encode:         true,
 		BeforeEvaluate: collect,
-	}, files[0])
+	}
+	// The files are found while the renderer is made (the cache opened)
+	// on another CPU, from the first path rather than the first file:
+	// the two take a few milliseconds each in a warm render of thousands
+	// of services. If the first file lies in another repository than the
+	// first path (a skyc.yaml between them), the renderer is made again.
+	found := make(chan discovered, 1)
+	go func() {
+		var d discovered
+		d.files, d.explicit, d.err = render.Discover(fs.Args())
+		found <- d
+	}()
+	hint := renderHint(fs.Arg(0))
+	r, err := render.New(ctx, opts, hint)
+	d := <-found
+	files, explicit := d.files, d.explicit
+	if d.err != nil {
+		return env.Errorf("render: %v", d.err)
+	}
+	if len(files) == 0 {
+		return env.Errorf("render: no .sky files in %s", strings.Join(fs.Args(), " "))
+	}
+	if f.Since != "" && f.Out != "-" {
+		return env.Errorf("render: --changed-since renders part of the services and writes to stdout only; to write a tree, render all of them (the cache makes that fast)")
+	}
+	if config.Root(f.Root, files[0]) != config.Root(f.Root, hint) {
+		r, err = render.New(ctx, opts, files[0])
+	}
 	if err != nil {
 		return env.Errorf("render: %v", err)
 	}
@@ -276,6 +294,25 @@ func runRender(env *Env, c *Command, args []string) int {
 		fmt.Fprintf(env.Stderr, "wrote %d objects to %s\n", len(all), f.Out)
 	}
 	return ExitOK
+}
+
+// discovered is what render.Discover returns.
+type discovered struct {
+	files    []string
+	explicit map[string]bool
+	err      error
+}
+
+// renderHint is the path a render's repository root is looked for from
+// before its files are known: the first path argument, without "...".
+func renderHint(arg string) string {
+	if dir, ok := strings.CutSuffix(arg, "..."); ok {
+		if dir = strings.TrimSuffix(dir, "/"); dir == "" {
+			return "."
+		}
+		return dir
+	}
+	return arg
 }
 
 // renderGCPercent is the collector's setting while skyc render evaluates
