@@ -269,3 +269,69 @@ environments:
 		t.Errorf("after the waiver's expiry (validated %d):\n%s", after.checked, after.stdout)
 	}
 }
+
+// TestCheckCacheNotKept checks what is computed across services or not
+// kept: two services rendering the same object are reported by a warm
+// check too, a service that prints prints again, and one that renders a
+// Secret (whose values findings may quote) is checked every time, its
+// findings never written to the cache.
+func TestCheckCacheNotKept(t *testing.T) {
+	dir := writeRepo(t, map[string]string{
+		"skyc.yaml": "environments:\n  staging: {}\n",
+		"svc/a.sky": `def main(ctx):
+    return worker(name = "same", team = "web", image = "registry.example.com/a:1.0.0")
+`,
+		"svc/b.sky": `def main(ctx):
+    return worker(name = "same", team = "web", image = "registry.example.com/a:1.0.0")
+`,
+		"other/printing.sky": `def main(ctx):
+    print("hello from", ctx.env)
+    return worker(name = "printing", team = "web", image = "registry.example.com/p:1.0.0")
+`,
+		"other/secret.sky": `core = proto.package("k8s.io.api.core.v1")
+meta = proto.package("k8s.io.apimachinery.pkg.apis.meta.v1")
+
+def main(ctx):
+    return core.Secret(metadata = meta.ObjectMeta(name = "Bad_Name", namespace = "web"), stringData = {"password": "hunter2-in-a-finding"})
+`,
+	})
+	withCache(t, dir)
+	for _, args := range [][]string{{"svc/..."}, {"other/printing.sky"}, {"other/secret.sky"}} {
+		cold := runCheckArgs(t, args...)
+		warm := runCheckArgs(t, args...)
+		if warm.stdout != cold.stdout || warm.stderr != cold.stderr || warm.code != cold.code {
+			t.Errorf("%s: warm check:\n%s\n%s\nwant\n%s\n%s", args, warm.stdout, warm.stderr, cold.stdout, cold.stderr)
+		}
+		switch args[0] {
+		case "svc/...":
+			if cold.code != 2 || !strings.Contains(warm.stderr, "renders objects that") {
+				t.Errorf("two services render the same object: exit %d\n%s", warm.code, warm.stderr)
+			}
+			if warm.checked != 0 {
+				t.Errorf("%s: warm check validated %d services, want 0", args, warm.checked)
+			}
+		case "other/printing.sky":
+			if !strings.Contains(warm.stderr, "hello from staging") || warm.checked != 1 {
+				t.Errorf("a service that prints (validated %d):\n%s", warm.checked, warm.stderr)
+			}
+		case "other/secret.sky":
+			if warm.checked != 1 || !strings.Contains(warm.stdout, "Bad_Name") {
+				t.Errorf("a Secret (validated %d):\n%s", warm.checked, warm.stdout)
+			}
+		}
+	}
+	// Nothing in the cache quotes the Secret.
+	err := filepath.WalkDir(os.Getenv("SKYC_CACHE"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err == nil && bytes.Contains(data, []byte("Bad_Name")) {
+			t.Errorf("%s holds the Secret's findings", p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
