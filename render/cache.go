@@ -366,6 +366,7 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) 
 		}
 		payloads[i] = payload
 	})
+	cs.c.CloseDirs()
 	// The objects of all the payloads are decoded into one slab of each
 	// kind: per job, the identities (a few hundred bytes each, with
 	// pointers) cost more to allocate one by one than to decode.
@@ -745,6 +746,7 @@ func (r *Renderer) Affected(files []string, changed []string) ([]string, error) 
 			}
 		}
 	})
+	cs.c.CloseDirs()
 	if labelErr != nil {
 		return nil, labelErr
 	}

@@ -48,6 +48,7 @@ type Cache struct {
 	packDir  string
 	secret   []byte // the key of Keyed, shared by the directory's caches
 	now      func() time.Time
+	dirs     dirs // of the files Hash stats
 
 	mu       sync.Mutex
 	chain    []string // pack file names, oldest first
@@ -183,8 +184,11 @@ var ErrNotRegular = errors.New("not a regular file")
 // Hash returns the content hash of the repository file with the given
 // label, at path. If the file's stat data are those recorded for the hash,
 // it is not read.
+//
+// Hash keeps the directories of the files it stats open, to stat the
+// other files of each relative to it, until CloseDirs.
 func (c *Cache) Hash(label, path string) (Key, error) {
-	id, ok, err := lstatID(path)
+	id, ok, err := c.dirs.lstat(path)
 	if err != nil {
 		return Key{}, err
 	}
@@ -199,6 +203,12 @@ func (c *Cache) Hash(label, path string) (Key, error) {
 	h, _, err := c.read(label, path, id, ok)
 	return h, err
 }
+
+// CloseDirs closes the directories that Hash keeps open. A caller closes
+// them once it has hashed the files it needed,
+// so that directories replaced in between are seen (Hash opens them
+// again as it needs them).
+func (c *Cache) CloseDirs() { c.dirs.close() }
 
 // Read returns the content hash and the content of the repository file
 // with the given label, at path.

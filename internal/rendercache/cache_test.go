@@ -382,3 +382,50 @@ func FuzzDecodePack(f *testing.F) {
 		c.decodeRecords(append([]byte(packMagic), body...))
 	})
 }
+
+// TestHashDirs checks Hash's stat relative to the directories it keeps
+// open: the files of one directory, a missing file, a directory and a
+// symbolic link among them, and a directory replaced between two uses,
+// seen once CloseDirs has closed the old one.
+func TestHashDirs(t *testing.T) {
+	f := newFixture(t)
+	a := f.write("svc/a.sky", "x = 1\n")
+	b := f.write("svc/b.sky", "x = 2\n")
+	f.write("svc/sub/c.sky", "x = 3\n")
+	if err := os.Symlink(a, filepath.Join(f.root, "svc", "link.sky")); err != nil {
+		t.Fatal(err)
+	}
+	c := f.open()
+	for i := range 2 { // the second time from the stats recorded
+		if h, err := c.Hash("svc/a.sky", a); err != nil || h != key("x = 1\n") {
+			t.Fatalf("%d: Hash(svc/a.sky) = %v, %v", i, h, err)
+		}
+		if h, err := c.Hash("svc/b.sky", b); err != nil || h != key("x = 2\n") {
+			t.Fatalf("%d: Hash(svc/b.sky) = %v, %v", i, h, err)
+		}
+	}
+	if _, err := c.Hash("svc/missing.sky", filepath.Join(f.root, "svc", "missing.sky")); !os.IsNotExist(err) {
+		t.Errorf("Hash of a missing file: %v, want not-exist", err)
+	}
+	if _, err := c.Hash("svc/sub", filepath.Join(f.root, "svc", "sub")); err != ErrNotRegular {
+		t.Errorf("Hash of a directory: %v, want ErrNotRegular", err)
+	}
+	if _, err := c.Hash("svc/link.sky", filepath.Join(f.root, "svc", "link.sky")); err != ErrNotRegular {
+		t.Errorf("Hash of a symbolic link: %v, want ErrNotRegular", err)
+	}
+	// The directory replaced by another holding a new a.sky.
+	old := filepath.Join(f.root, "svc.old")
+	if err := os.Rename(filepath.Join(f.root, "svc"), old); err != nil {
+		t.Fatal(err)
+	}
+	a2 := f.write("svc/a.sky", "x = 9\n")
+	c.CloseDirs()
+	if h, err := c.Hash("svc/a.sky", a2); err != nil || h != key("x = 9\n") {
+		t.Errorf("Hash after the directory was replaced = %v, %v, want the new file's", h, err)
+	}
+	if _, err := c.Hash("svc/b.sky", b); !os.IsNotExist(err) {
+		t.Errorf("Hash of a file of the replaced directory: %v, want not-exist", err)
+	}
+	c.CloseDirs()
+	c.CloseDirs() // twice does no harm
+}

@@ -30,3 +30,10 @@ func lstatID(path string) (statID, bool, error) {
 }
 
 func (s statID) changed() time.Time { return time.Unix(0, max(s.mtime, s.ctime)) }
+
+// dirs is where the Linux version keeps directory descriptors.
+type dirs struct{}
+
+func (*dirs) lstat(path string) (statID, bool, error) { return lstatID(path) }
+
+func (*dirs) close() {}
