@@ -224,14 +224,20 @@ func (r *Renderer) lookupVisited(ctx context.Context, jobs []job, results []jobR
 		if !ok {
 			return
 		}
-		k := jobKey(cs.envKey(j.env, &r.opts), j, files)
+		// Whether the file was named on the command line (as skyc check
+		// --affected names them) matters only to a file without main,
+		// which renders nothing: the key leaves it out, and a job named
+		// so is served only what rendered objects.
+		unnamed := j
+		unnamed.explicit = false
+		k := jobKey(cs.envKey(j.env, &r.opts), unnamed, files)
 		keys[i] = cachedJob{ok: true, key: k, files: files}
 		payload, ok := cs.c.Job(slot(j), k)
 		if !ok {
 			return
 		}
 		jr, data, err := decodeVisited(payload, j, today)
-		if err != nil {
+		if err != nil || (j.explicit && len(jr.objects) == 0) {
 			return
 		}
 		if len(jr.objects) > 0 {
