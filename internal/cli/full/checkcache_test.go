@@ -46,7 +46,7 @@ environments:
 	"svc/ok.sky": `def main(ctx):
     return worker(name = "ok", team = "web", image = "registry.example.com/agent:1.4.0")
 `,
-	"lib/unused.sky": `x = 1
+	"lib/common.sky": `x = 1
 `,
 	"deploy/privileged.yaml": `apiVersion: apps/v1
 kind: Deployment
@@ -333,5 +333,49 @@ def main(ctx):
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCheckCacheElsewhere checks that findings kept by a check run at the
+// repository root name their files relative to the working directory of
+// a later run, that --affected is served as a check of the paths it
+// finds, and that --no-cache writes nothing.
+func TestCheckCacheElsewhere(t *testing.T) {
+	dir := writeRepo(t, policyRepo)
+	withCache(t, dir)
+	runCheckArgs(t, "--today", "2027-03-01", "svc/...")
+
+	t.Chdir(filepath.Join(dir, "svc"))
+	warm := runCheckArgs(t, "--today", "2027-03-01", "./...")
+	fresh := runCheckArgs(t, "--no-cache", "--today", "2027-03-01", "./...")
+	if warm.stdout != fresh.stdout || warm.checked != 0 {
+		t.Errorf("in svc/ (validated %d):\n%s\nwant\n%s", warm.checked, warm.stdout, fresh.stdout)
+	}
+	if !strings.HasPrefix(warm.stdout, "api.sky\n") {
+		t.Errorf("in svc/, the files are not named relative to it:\n%s", warm.stdout)
+	}
+
+	t.Chdir(dir)
+	for _, format := range checkFormatNames {
+		args := []string{"--format", format, "--today", "2027-03-01", "--affected", "lib/common.sky", "svc/api.sky", "svc/waived.sky"}
+		warm := runCheckArgs(t, args...)
+		fresh := runCheckArgs(t, append([]string{"--no-cache"}, args...)...)
+		if warm.stdout != fresh.stdout || warm.code != fresh.code || warm.checked != 0 {
+			t.Errorf("--affected, %s (validated %d):\n%s\nwant\n%s", format, warm.checked, warm.stdout, fresh.stdout)
+		}
+	}
+
+	// A library, kept as rendering nothing, is an error when named.
+	if r := runCheckArgs(t, "--today", "2027-03-01", "./..."); r.code != 1 {
+		t.Fatalf("./...: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCheckArgs(t, "lib/common.sky"); r.code != 2 || !strings.Contains(r.stderr, "no main function") {
+		t.Errorf("a library named on the command line: exit %d\n%s", r.code, r.stderr)
+	}
+
+	t.Setenv("SKYC_CACHE", t.TempDir())
+	runCheckArgs(t, "--no-cache", "svc/...")
+	if entries, err := os.ReadDir(os.Getenv("SKYC_CACHE")); err != nil || len(entries) != 0 {
+		t.Errorf("--no-cache wrote %v (%v)", entries, err)
 	}
 }
