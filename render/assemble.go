@@ -23,7 +23,8 @@ import (
 // same result: the identities are compared by hash (checkUnique runs only
 // if two hashes are equal), and services whose objects are known to be in
 // canonical order (sorted) are not sorted again, nor is the whole.
-func assemble(res *Result, jobs []job, results []jobResult, outOfMemory bool) {
+// Without withOrigins, res.Origins is left nil.
+func assemble(res *Result, jobs []job, results []jobResult, outOfMemory, withOrigins bool) {
 	// groups are the jobs that rendered objects, in the order of the jobs,
 	// which diagnostics (checkUnique's too) follow.
 	var groups []objectGroup
@@ -37,7 +38,7 @@ func assemble(res *Result, jobs []job, results []jobResult, outOfMemory bool) {
 			groups = append(groups, objectGroup{env: jobs[i].env.Name, service: ServiceName(jobs[i].label), job: i})
 			total += len(jr.objects)
 		}
-		origins = origins || len(jr.origins) > 0 || jr.pos != nil
+		origins = origins || withOrigins && (len(jr.origins) > 0 || jr.pos != nil)
 	}
 	if origins {
 		res.Origins = make(map[kruntime.Object]lang.Pos, total)
@@ -47,12 +48,14 @@ func assemble(res *Result, jobs []job, results []jobResult, outOfMemory bool) {
 		if outOfMemory && jr.limit == "cancelled" {
 			continue
 		}
-		for o, p := range jr.origins {
-			res.Origins[o] = p
-		}
-		for k, p := range jr.pos {
-			if p.IsValid() {
-				res.Origins[jr.objects[k].Obj] = p
+		if origins {
+			for o, p := range jr.origins {
+				res.Origins[o] = p
+			}
+			for k, p := range jr.pos {
+				if p.IsValid() {
+					res.Origins[jr.objects[k].Obj] = p
+				}
 			}
 		}
 		for o, f := range jr.fields {

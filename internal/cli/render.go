@@ -213,6 +213,7 @@ func runRender(env *Env, c *Command, args []string) int {
 		},
 		Cache:          cache,
 		Encode:         true,
+		NoOrigins:      true,
 		BeforeEvaluate: collect,
 	}
 	// The files are found while the renderer is made (the cache opened)
