@@ -764,7 +764,16 @@ func (r *Renderer) Affected(files []string, changed []string) ([]string, error) 
 
 // label returns the canonical label of a file named on the command line,
 // as lang.Runtime.Label does.
+//
+// A clean relative path (as Discover returns them) below a working
+// directory inside the root is the working directory's label joined with
+// it, without asking filepath.Rel for every file of a render.
 func (r *Renderer) label(file string) (string, error) {
+	if prefix, ok := r.cwd.label(r.root); ok && filepath.Separator == '/' &&
+		file != "" && file != "." && file[0] != '/' && file != ".." && !strings.HasPrefix(file, "../") &&
+		filepath.Clean(file) == file {
+		return prefix + file, nil
+	}
 	abs := filepath.Clean(file)
 	if !filepath.IsAbs(file) {
 		wd, err := r.cwd.get()
@@ -787,11 +796,35 @@ type workDir struct {
 	once sync.Once
 	dir  string
 	err  error
+
+	labelOnce sync.Once
+	prefix    string // the label of dir and a slash, "" at the root
+	inside    bool   // dir is the root or below it
 }
 
 func (w *workDir) get() (string, error) {
 	w.once.Do(func() { w.dir, w.err = os.Getwd() })
 	return w.dir, w.err
+}
+
+// label returns the prefix that makes a clean relative path the label of
+// a file, if the working directory is inside root.
+func (w *workDir) label(root string) (prefix string, ok bool) {
+	w.labelOnce.Do(func() {
+		wd, err := w.get()
+		if err != nil {
+			return
+		}
+		rel, err := filepath.Rel(root, wd)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+			return
+		}
+		w.inside = true
+		if rel != "." {
+			w.prefix = filepath.ToSlash(rel) + "/"
+		}
+	})
+	return w.prefix, w.inside
 }
 
 // save stores the payloads of the jobs evaluated in this render and
