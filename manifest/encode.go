@@ -6,9 +6,11 @@ import (
 	"os"
 	"reflect"
 	goruntime "runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"go.yaml.in/yaml/v2"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -201,6 +203,14 @@ func describe(obj runtime.Object) string {
 func WriteStream(w io.Writer, objs []Object) error {
 	chunks := make([][]byte, (len(objs)+streamChunk-1)/streamChunk)
 	errs := make([]error, len(chunks))
+	// To a file, the runs encoded already become lists of buffers for a
+	// vectored write, on all CPUs too.
+	f, vectored := w.(*os.File)
+	vectored = vectored && len(objs) >= streamChunk && canWriteVectored
+	var bufs [][][]byte
+	if vectored {
+		bufs = make([][][]byte, len(chunks))
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(goruntime.GOMAXPROCS(0), len(chunks)) {
@@ -215,6 +225,9 @@ func WriteStream(w io.Writer, objs []Object) error {
 				}
 				lo, hi := c*streamChunk, min((c+1)*streamChunk, len(objs))
 				if encoded(objs[lo:hi]) {
+					if vectored {
+						bufs[c] = chunkBuffers(objs, lo, hi)
+					}
 					continue
 				}
 				var b []byte
@@ -222,6 +235,9 @@ func WriteStream(w io.Writer, objs []Object) error {
 					b = make([]byte, 0, perObject*(hi-lo)+perObject*(hi-lo)/8)
 				}
 				chunks[c], errs[c] = appendStream(b, objs, lo, hi)
+				if vectored {
+					bufs[c] = [][]byte{chunks[c]}
+				}
 				perObject = len(chunks[c]) / (hi - lo)
 			}
 		})
@@ -232,8 +248,8 @@ func WriteStream(w io.Writer, objs []Object) error {
 			return err
 		}
 	}
-	if f, ok := w.(*os.File); ok && len(objs) >= streamChunk {
-		if done, err := writeVectored(f, streamBuffers(objs, chunks)); done {
+	if vectored {
+		if done, err := writeVectored(f, slices.Concat(bufs...)); done {
 			if err != nil {
 				return fmt.Errorf("writing stream: %w", err)
 			}
@@ -253,63 +269,55 @@ func WriteStream(w io.Writer, objs []Object) error {
 	return nil
 }
 
-// streamBuffers returns the stream of objs as a list of buffers, for a
-// vectored write: the chunks WriteStream encoded, and for the runs of
-// objects encoded already, their documents themselves (not copies) after
-// their separator and header, which consecutive objects of one Source
-// share.
-func streamBuffers(objs []Object, chunks [][]byte) [][]byte {
+// chunkBuffers returns the stream of objs[lo:hi], objects encoded
+// already, as a list of buffers for a vectored write: their documents
+// themselves (not copies), each after its separator and header, which
+// consecutive objects of one Source share. No buffer is empty.
+func chunkBuffers(objs []Object, lo, hi int) [][]byte {
 	// The separators and headers go into one buffer first, as offsets:
 	// slices of it are taken once it has stopped growing.
 	type span struct{ lo, hi int }
 	var heads []byte
-	spans := make([]span, len(objs))
+	spans := make([]span, hi-lo)
 	prev := -1 // the object whose separator and header objs[i] can share
-	for c, b := range chunks {
-		if b != nil {
-			prev = -1
+	for i := lo; i < hi; i++ {
+		o := &objs[i]
+		if o.Doc == nil && prev > 0 && objs[prev].Doc == nil && sameString(o.Source, objs[prev].Source) {
+			spans[i-lo] = spans[prev-lo]
 			continue
 		}
-		for i := c * streamChunk; i < min((c+1)*streamChunk, len(objs)); i++ {
-			o := &objs[i]
-			if o.Doc == nil && prev > 0 && objs[prev].Doc == nil && o.Source == objs[prev].Source {
-				spans[i] = spans[prev]
-				continue
-			}
-			lo := len(heads)
-			if i > 0 {
-				heads = append(heads, "---\n"...)
-			}
-			if o.Doc != nil {
-				heads = append(heads, documentHeader(*o, true)...)
-			} else {
-				heads = appendHeader(heads, *o)
-			}
-			spans[i] = span{lo, len(heads)}
-			prev = i
+		start := len(heads)
+		if i > 0 {
+			heads = append(heads, "---\n"...)
 		}
+		if o.Doc != nil {
+			heads = append(heads, documentHeader(*o, true)...)
+		} else {
+			heads = appendHeader(heads, *o)
+		}
+		spans[i-lo] = span{start, len(heads)}
+		prev = i
 	}
-	bufs := make([][]byte, 0, 2*len(objs))
-	add := func(b []byte) {
-		if len(b) > 0 {
-			bufs = append(bufs, b)
+	bufs := make([][]byte, 0, 2*(hi-lo))
+	for i := lo; i < hi; i++ {
+		if sp := spans[i-lo]; sp.hi > sp.lo {
+			bufs = append(bufs, heads[sp.lo:sp.hi:sp.hi])
 		}
-	}
-	for c, b := range chunks {
-		if b != nil {
-			add(b)
-			continue
+		doc := objs[i].Encoded
+		if objs[i].Doc != nil {
+			doc = objs[i].Doc.Data
 		}
-		for i := c * streamChunk; i < min((c+1)*streamChunk, len(objs)); i++ {
-			add(heads[spans[i].lo:spans[i].hi:spans[i].hi])
-			if o := &objs[i]; o.Doc != nil {
-				add(o.Doc.Data)
-			} else {
-				add(o.Encoded)
-			}
+		if len(doc) > 0 {
+			bufs = append(bufs, doc)
 		}
 	}
 	return bufs
+}
+
+// sameString is a == b, without comparing the bytes of a string with
+// itself.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
 // encoded reports whether every object of objs has its document already.

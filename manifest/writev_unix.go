@@ -9,6 +9,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// canWriteVectored: WriteStream writes files with writeVectored.
+const canWriteVectored = true
+
 // writeVectored writes bufs to f in order with writev, up to maxIovecs
 // buffers a call, so that documents already encoded (such as those of
 // the render cache, mapped from its packs) go to the kernel without being
