@@ -58,7 +58,13 @@ func (r *Renderer) visitStore(j job, k cachedJob, jr *jobResult) []byte {
 		loc := &Result{Origins: jr.origins, fields: jr.fields}
 		data = vc.Visit(jr.objects, loc.Locate, keep)
 		for i := range jr.objects {
-			jr.objects[i].Obj = identityOf(jr.objects[i].Obj)
+			id := identityOf(jr.objects[i].Obj)
+			for k := range jr.waivers {
+				if jr.waivers[k].Object == jr.objects[i].Obj {
+					jr.waivers[k].Object = id // limited to this object
+				}
+			}
+			jr.objects[i].Obj = id
 		}
 		jr.origins, jr.fields = nil, nil
 		if data == nil {
