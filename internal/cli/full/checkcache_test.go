@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/skyc-dev/skyc/internal/fleet"
 )
 
 // policyRepo is a repository where policies fire, with a waiver that
@@ -41,6 +43,13 @@ environments:
     w = worker(name = "waived", team = "web", image = "registry.example.com/agent:1.4.0")
     w.deployment.spec.template.spec.hostNetwork = True
     waive("host-network", reason = "the legacy agent needs the node's network until 2.0", owner = "payments", expires = "2027-03-01")
+    return w
+`,
+	"svc/limited.sky": `def main(ctx):
+    w = worker(name = "limited", team = "web", image = "registry.example.com/agent:1.4.0")
+    w.deployment.spec.template.spec.hostNetwork = True
+    waive("host-network", reason = "the legacy agent", owner = "payments", expires = "2030-01-01", object = w.deployment)
+    waive("no-pdb", reason = "one replica", owner = "payments", expires = "2030-01-01", object = w.deployment)
     return w
 `,
 	"svc/ok.sky": `def main(ctx):
@@ -177,8 +186,8 @@ func TestCheckCacheEdit(t *testing.T) {
 	if !strings.Contains(warm.stdout, `svc/ok.sky`) || !strings.Contains(warm.stdout, "[unpinned-image]") {
 		t.Errorf("the edit's finding is missing:\n%s", warm.stdout)
 	}
-	if fresh.checked != 10 {
-		t.Errorf("--no-cache validated %d services, want all 10", fresh.checked)
+	if fresh.checked != 12 {
+		t.Errorf("--no-cache validated %d services, want all 12", fresh.checked)
 	}
 }
 
@@ -377,5 +386,43 @@ func TestCheckCacheElsewhere(t *testing.T) {
 	runCheckArgs(t, "--no-cache", "svc/...")
 	if entries, err := os.ReadDir(os.Getenv("SKYC_CACHE")); err != nil || len(entries) != 0 {
 		t.Errorf("--no-cache wrote %v (%v)", entries, err)
+	}
+}
+
+// TestCheckCacheFleet checks a generated fleet with findings of every
+// kind, in two environments whose policy settings differ: a warm check
+// writes what a check without the cache writes, in every format, and
+// validates only what the cache may not keep.
+func TestCheckCacheFleet(t *testing.T) {
+	dir := t.TempDir()
+	if err := fleet.Generate(fleet.Options{N: 60, Seed: 5, Shape: fleet.Mixed, Findings: true}).Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "skyc.yaml")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := "  staging:\n    cluster: staging\n    policies:\n      severity: {no-pdb: \"off\", no-probes: warning}\ncost_allocation:\n  cost_centre: {key: cost-centre}\n"
+	if err := os.WriteFile(cfg, append(data, extra...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	withCache(t, dir)
+	for _, format := range checkFormatNames {
+		args := []string{"--format", format, "--today", "2026-06-01", "services/..."}
+		fresh := runCheckArgs(t, append([]string{"--no-cache"}, args...)...)
+		cold := runCheckArgs(t, args...)
+		warm := runCheckArgs(t, args...)
+		if fresh.code != 1 || !strings.Contains(fresh.stdout, "no-probes") {
+			t.Fatalf("%s: the fleet has no findings (exit %d):\n%s\n%s", format, fresh.code, fresh.stdout, fresh.stderr)
+		}
+		for name, r := range map[string]checkRun{"cold": cold, "warm": warm} {
+			if r.stdout != fresh.stdout || r.stderr != fresh.stderr || r.code != fresh.code {
+				t.Errorf("%s: %s check differs from --no-cache", format, name)
+			}
+		}
+		if warm.checked*10 > fresh.checked {
+			t.Errorf("%s: warm check validated %d of %d services", format, warm.checked, fresh.checked)
+		}
 	}
 }
