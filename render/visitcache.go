@@ -59,9 +59,9 @@ func (r *Renderer) visitStore(j job, k cachedJob, jr *jobResult) []byte {
 		data = vc.Visit(jr.objects, loc.Locate, keep)
 		for i := range jr.objects {
 			id := identityOf(jr.objects[i].Obj)
-			for k := range jr.waivers {
-				if jr.waivers[k].Object == jr.objects[i].Obj {
-					jr.waivers[k].Object = id // limited to this object
+			for w := range jr.waivers {
+				if jr.waivers[w].Object == jr.objects[i].Obj {
+					jr.waivers[w].Object = id // limited to this object
 				}
 			}
 			jr.objects[i].Obj = id
