@@ -336,8 +336,13 @@ type cachedJob struct {
 //
 // At the first job the cache does not hold, it starts building the
 // evaluator (registry, standard library) in the background, so that this
-// overlaps with looking up the rest.
-func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) ([]cachedJob, []bool) {
+// overlaps with looking up the rest, and evaluates the first few such
+// jobs there too (earlyEvaluator): those are reported as served, with
+// their results in results and the payloads to store in stored.
+//
+// before is Options.BeforeEvaluate, made to run once: the lookup calls it
+// when it has found more jobs to evaluate than it evaluates.
+func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult, stored [][]byte, before func()) ([]cachedJob, []bool) {
 	if r.opts.VisitCache != nil {
 		return r.lookupVisited(ctx, jobs, results)
 	}
@@ -345,14 +350,14 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) 
 	cs.forget()
 	keys := make([]cachedJob, len(jobs))
 	hit := make([]bool, len(jobs))
-	var prepare sync.Once
-	miss := func() { prepare.Do(func() { go r.init(ctx) }) }
+	early := newEarlyEvaluator(ctx, r, jobs, results, keys, stored, before)
+	miss := early.miss
 	payloads := make([][]byte, len(jobs))
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
 		files, ok := cs.closure(j.label)
 		if !ok {
-			miss()
+			miss(i)
 			return
 		}
 		k := jobKey(cs.envKey(j.env, &r.opts), j, files)
@@ -361,7 +366,7 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) 
 		b := appendSlot(buf[:0], j)
 		payload, ok := cs.c.Job(unsafe.String(&b[0], len(b)), k) // Job keeps no slot
 		if !ok {
-			miss()
+			miss(i)
 			return
 		}
 		payloads[i] = payload
@@ -378,7 +383,7 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) 
 			n, w := binary.Uvarint(p)
 			if w <= 0 || n > uint64(len(p)) {
 				payloads[i] = nil
-				miss()
+				miss(i)
 				continue
 			}
 			total += int(n)
@@ -392,11 +397,12 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult) 
 		}
 		jr, err := decodeJobInto(payloads[i], jobs[i], s.part(offsets[i], offsets[i+1]))
 		if err != nil {
-			miss()
+			miss(i)
 			return
 		}
 		results[i], hit[i] = jr, true
 	})
+	early.wait(hit)
 	return keys, hit
 }
 

@@ -70,9 +70,10 @@ type Options struct {
 	// set: skyc check checks each service as soon as it is rendered
 	// instead of holding every object until the end.
 	Visit Visitor
-	// BeforeEvaluate, if set, is called once per Render before the first
-	// file is evaluated, and not at all when the cache holds every
-	// result but a few (quietEvaluations jobs or fewer): skyc render runs
+	// BeforeEvaluate, if set, is called once per Render before it
+	// evaluates more than quietEvaluations jobs (the first few may be
+	// evaluated while the cache is looked up), and not at all when the
+	// cache holds every result but those few: skyc render runs
 	// the cache lookup without the garbage collector and turns it on
 	// here. Turned on for a file or two, the collector's first cycle
 	// would mark everything the lookup decoded, which cost a warm render
@@ -429,9 +430,13 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 		hit      []bool
 		payloads [][]byte
 	)
+	before := r.opts.BeforeEvaluate
+	if before != nil {
+		before = sync.OnceFunc(before) // the lookup may call it
+	}
 	if r.cache != nil {
-		keys, hit = r.lookup(ctx, jobs, results)
 		payloads = make([][]byte, len(jobs))
+		keys, hit = r.lookup(ctx, jobs, results, payloads, before)
 	}
 	var todo []int
 	for i := range jobs {
@@ -440,8 +445,8 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 		}
 	}
 	if len(todo) > 0 {
-		if r.opts.BeforeEvaluate != nil && len(todo) > quietEvaluations {
-			r.opts.BeforeEvaluate()
+		if before != nil && len(todo) > quietEvaluations {
+			before()
 		}
 		if err := r.init(ctx); err != nil {
 			res.Diagnostics = append(res.Diagnostics, &lang.Diagnostic{Severity: lang.Error, Message: err.Error()})
