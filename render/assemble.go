@@ -69,14 +69,22 @@ func assemble(res *Result, jobs []job, results []jobResult, outOfMemory, withOri
 		res.Diagnostics = append(res.Diagnostics, jr.diags...)
 	}
 	res.Diagnostics = dedupe(res.Diagnostics)
-	if !res.Failed() && !distinctIdentities(results, groups, total) {
+	// The identities are compared on another CPU while the objects are
+	// gathered: each is a millisecond or so for 15,000 objects.
+	distinct := make(chan bool, 1)
+	failed := res.Failed()
+	if !failed {
+		go func() { distinct <- distinctIdentities(results, groups, total) }()
+	}
+	objects := byService(results, slices.Clone(groups), total)
+	if !failed && !<-distinct {
 		objs := make([]manifest.Object, 0, total)
 		for _, g := range groups {
 			objs = append(objs, results[g.job].objects...)
 		}
 		res.Diagnostics = append(res.Diagnostics, checkUnique(objs)...)
 	}
-	res.Objects = byService(results, groups, total)
+	res.Objects = objects
 	manifest.Sort(res.Documents)
 }
 

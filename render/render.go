@@ -511,10 +511,14 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 	close(next)
 	wg.Wait()
 	outOfMemory := context.Cause(ctx) == errMemory
+	// The cache is written while the results are assembled, on another
+	// CPU: both only read them.
+	var saving sync.WaitGroup
 	if r.cache != nil {
-		r.cache.save(jobs, keys, payloads)
+		saving.Go(func() { r.cache.save(jobs, keys, payloads) })
 	}
 	assemble(res, jobs, results, outOfMemory, !r.opts.NoOrigins)
+	saving.Wait()
 	return res
 }
 
