@@ -198,7 +198,7 @@ func describe(obj runtime.Object) string {
 // Objects are encoded on all CPUs, in runs of consecutive objects whose
 // documents are written in order. Runs whose objects are all encoded
 // already (Encoded, Doc) are assembled only as they are written, in one
-// reused buffer, or, when w is an *os.File of a Unix system, not at all:
+// reused buffer, or, when w is an *os.File on Linux, not at all:
 // their documents go to the kernel as they are, with vectored writes.
 func WriteStream(w io.Writer, objs []Object) error {
 	chunks := make([][]byte, (len(objs)+streamChunk-1)/streamChunk)

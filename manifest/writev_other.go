@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !linux
 
 package manifest
 
@@ -7,6 +7,6 @@ import "os"
 // canWriteVectored: WriteStream writes files the ordinary way.
 const canWriteVectored = false
 
-// writeVectored reports that f is written the ordinary way (see the Unix
+// writeVectored reports that f is written the ordinary way (see the Linux
 // version).
 func writeVectored(f *os.File, bufs [][]byte) (done bool, err error) { return false, nil }

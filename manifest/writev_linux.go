@@ -1,10 +1,13 @@
-//go:build unix
+//go:build linux
 
 package manifest
 
 import (
 	"os"
+	"runtime"
+	"slices"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,11 +25,24 @@ func writeVectored(f *os.File, bufs [][]byte) (done bool, err error) {
 	if err != nil {
 		return false, nil
 	}
+	bufs = slices.DeleteFunc(bufs, func(b []byte) bool { return len(b) == 0 })
 	var werr error
+	// One array of iovecs for every call: unix.Writev would make one per
+	// call, fresh memory for each of the 30 calls of a large stream.
+	iovecs := make([]unix.Iovec, maxIovecs)
 	cerr := rc.Write(func(fd uintptr) bool {
 		for len(bufs) > 0 {
-			batch := bufs[:min(len(bufs), maxIovecs)]
-			n, err := unix.Writev(int(fd), batch)
+			batch := iovecs[:min(len(bufs), maxIovecs)]
+			for i := range batch {
+				batch[i].Base = &bufs[i][0]
+				batch[i].SetLen(len(bufs[i]))
+			}
+			r, _, errno := unix.Syscall(unix.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&batch[0])), uintptr(len(batch)))
+			n := int(r)
+			var err error
+			if errno != 0 {
+				err = errno
+			}
 			if err == unix.EINTR {
 				continue
 			}
@@ -45,14 +61,14 @@ func writeVectored(f *os.File, bufs [][]byte) (done bool, err error) {
 		}
 		return true
 	})
+	runtime.KeepAlive(bufs)
 	if werr == nil {
 		werr = cerr
 	}
 	return true, werr
 }
 
-// maxIovecs is the most buffers one writev takes (IOV_MAX on Linux and
-// the BSDs).
+// maxIovecs is the most buffers one writev takes (IOV_MAX on Linux).
 const maxIovecs = 1024
 
 // advance drops the first n bytes from bufs.
