@@ -390,7 +390,7 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult, 
 		}
 	}
 	offsets[len(jobs)] = total
-	s := newDecodeSlab(total)
+	s := newDecodeSlab(total, !r.opts.NoOrigins)
 	parallel(len(jobs), func(i int) {
 		if payloads[i] == nil {
 			return
@@ -593,7 +593,7 @@ func decodeJob(b []byte, j job) (jobResult, error) {
 	if w <= 0 || n > uint64(len(b)) {
 		return jobResult{}, errPayload
 	}
-	return decodeJobInto(b, j, newDecodeSlab(int(n)).part(0, int(n)))
+	return decodeJobInto(b, j, newDecodeSlab(int(n), true).part(0, int(n)))
 }
 
 // decodeSlab is where decodeJobInto puts the objects it decodes.
@@ -601,21 +601,31 @@ type decodeSlab struct {
 	objects []manifest.Object
 	ids     []metav1.PartialObjectMetadata
 	hashes  []uint64
-	pos     []lang.Pos
+	pos     []lang.Pos // nil with Options.NoOrigins
 }
 
-func newDecodeSlab(n int) decodeSlab {
-	return decodeSlab{
+// newDecodeSlab returns a slab for n objects, with their origins or not
+// (Options.NoOrigins).
+func newDecodeSlab(n int, origins bool) decodeSlab {
+	s := decodeSlab{
 		objects: make([]manifest.Object, n),
 		ids:     make([]metav1.PartialObjectMetadata, n),
 		hashes:  make([]uint64, n),
-		pos:     make([]lang.Pos, n),
 	}
+	if origins {
+		s.pos = make([]lang.Pos, n)
+	}
+	return s
 }
 
 // part returns the slab of objects [i, j).
 func (s decodeSlab) part(i, j int) decodeSlab {
-	return decodeSlab{s.objects[i:j:j], s.ids[i:j:j], s.hashes[i:j:j], s.pos[i:j:j]}
+	p := s
+	p.objects, p.ids, p.hashes = s.objects[i:j:j], s.ids[i:j:j], s.hashes[i:j:j]
+	if s.pos != nil {
+		p.pos = s.pos[i:j:j]
+	}
+	return p
 }
 
 // decodeJobInto decodes a payload whose objects fill s exactly.
@@ -677,7 +687,7 @@ func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
 		obj.APIVersion, obj.Kind, obj.Namespace, obj.Name = apiVersion, kind, ns, objName
 		jr.objects[i] = manifest.Object{Env: env, Service: name, Source: source, Obj: obj}
 		jr.ids[i] = idHash(env, apiVersion, kind, ns, objName)
-		if origin.IsValid() {
+		if origin.IsValid() && s.pos != nil {
 			jr.pos = s.pos
 			jr.pos[i] = origin
 		}
