@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -104,9 +103,9 @@ func IsStdlib(file string) bool {
 // entryError matches Starlark's errors in entering a function (binding
 // its arguments, refusing recursion), raised with the callee's frame on
 // the stack at its first instruction.
-var entryError = regexp.MustCompile(`^function (\S+) (?:called recursively|got |missing |accepts )`)
+var entryError = lazyRegexp(`^function (\S+) (?:called recursively|got |missing |accepts )`)
 
-var didYouMean = regexp.MustCompile(` ?\(did you mean ([^)]*)\?\)`)
+var didYouMean = lazyRegexp(` ?\(did you mean ([^)]*)\?\)`)
 
 // ToDiagnostic converts an error from loading or evaluating a .sky file
 // into a diagnostic pointing at the innermost frame of the user's own
@@ -130,7 +129,7 @@ func ToDiagnostic(err error, file string) *Diagnostic {
 	d.Message = rootMessage(err, inner)
 	if inner != nil {
 		stack := inner.CallStack
-		if m := entryError.FindStringSubmatch(inner.Msg); m != nil && len(stack) > 1 && stack[len(stack)-1].Name == m[1] {
+		if m := entryError().FindStringSubmatch(inner.Msg); m != nil && len(stack) > 1 && stack[len(stack)-1].Name == m[1] {
 			// The callee has not run: the error belongs to the call.
 			stack = stack[:len(stack)-1]
 		}
@@ -159,8 +158,8 @@ func ToDiagnostic(err error, file string) *Diagnostic {
 		d.Message = internal.Error()
 		d.Hint = "this is a bug in skyc, not in your file: please report it, with the file"
 	}
-	if m := didYouMean.FindStringSubmatch(d.Message); m != nil {
-		d.Message = strings.TrimSpace(didYouMean.ReplaceAllString(d.Message, ""))
+	if m := didYouMean().FindStringSubmatch(d.Message); m != nil {
+		d.Message = strings.TrimSpace(didYouMean().ReplaceAllString(d.Message, ""))
 		d.Hint = "did you mean " + m[1] + "?"
 	}
 	d.Message = tidyMessage(d.Message)
@@ -240,10 +239,10 @@ func rootMessage(err error, inner *starlark.EvalError) string {
 
 // skycfg and Starlark prefix some messages with a Python-style class name;
 // the prefix tells a service owner nothing.
-var errClassPrefix = regexp.MustCompile(`^(TypeError|ValueError|AttributeError|KeyError): `)
+var errClassPrefix = lazyRegexp(`^(TypeError|ValueError|AttributeError|KeyError): `)
 
 func tidyMessage(msg string) string {
-	msg = errClassPrefix.ReplaceAllString(msg, "")
+	msg = errClassPrefix().ReplaceAllString(msg, "")
 	msg = strings.TrimSuffix(msg, ".")
 	return msg
 }

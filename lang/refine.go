@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -21,7 +22,7 @@ func (r *Runtime) Diagnose(err error, file string) *Diagnostic {
 	if strings.HasPrefix(d.Message, "fail: ") {
 		d.Message = strings.TrimPrefix(d.Message, "fail: ")
 	}
-	if m := unexpectedKwarg.FindStringSubmatch(d.Message); m != nil {
+	if m := unexpectedKwarg().FindStringSubmatch(d.Message); m != nil {
 		fn, arg := m[1], m[2]
 		d.Message = fmt.Sprintf("%s() has no parameter %s", fn, arg)
 		if d.Hint == "" {
@@ -32,13 +33,13 @@ func (r *Runtime) Diagnose(err error, file string) *Diagnostic {
 			}
 		}
 		r.pointAtArg(d, arg)
-	} else if m := argMessage.FindStringSubmatch(d.Message); m != nil {
+	} else if m := argMessage().FindStringSubmatch(d.Message); m != nil {
 		r.pointAtArg(d, m[1])
-	} else if frozenValue.MatchString(d.Message) && d.Hint == "" {
+	} else if frozenValue().MatchString(d.Message) && d.Hint == "" {
 		d.Hint = "what a file defines at its top level, and what load() brings, is frozen once loaded; change a copy: dict(x), list(x) or proto.clone(x)"
-	} else if missingComma.MatchString(d.Message) && d.Hint == "" {
+	} else if missingComma().MatchString(d.Message) && d.Hint == "" {
 		d.Hint = "is a comma missing between two arguments, list elements or dict entries?"
-	} else if m := undefinedName.FindStringSubmatch(d.Message); m != nil && d.Hint == "" {
+	} else if m := undefinedName().FindStringSubmatch(d.Message); m != nil && d.Hint == "" {
 		// The resolver only suggests names it can list; add the
 		// predeclared ones (the standard library) and the universe.
 		names := make([]string, 0, len(r.opts.Predeclared)+len(starlark.Universe))
@@ -57,14 +58,14 @@ func (r *Runtime) Diagnose(err error, file string) *Diagnostic {
 }
 
 var (
-	undefinedName   = regexp.MustCompile(`^undefined: (\w+)$`)
-	frozenValue     = regexp.MustCompile(`^cannot (insert into|append to|clear|remove from|pop from|set \w+.*: message is) frozen`)
-	missingComma    = regexp.MustCompile(`^got (identifier|string literal|int literal|float literal|\w+), want ','$`)
-	unexpectedKwarg = regexp.MustCompile(`^function (\w+) got an unexpected keyword argument "?(\w+)"?`)
+	undefinedName   = lazyRegexp(`^undefined: (\w+)$`)
+	frozenValue     = lazyRegexp(`^cannot (insert into|append to|clear|remove from|pop from|set \w+.*: message is) frozen`)
+	missingComma    = lazyRegexp(`^got (identifier|string literal|int literal|float literal|\w+), want ','$`)
+	unexpectedKwarg = lazyRegexp(`^function (\w+) got an unexpected keyword argument "?(\w+)"?`)
 	// "service: replicas: got string ..." as the standard library phrases
 	// argument errors, or Go builtins' "fn: for parameter x: ..." (x
 	// quoted when it was passed by keyword).
-	argMessage = regexp.MustCompile(`^\w+: (?:for parameter )?"?(\w+)"?(?:\[[^\]]*\])?: `)
+	argMessage = lazyRegexp(`^\w+: (?:for parameter )?"?(\w+)"?(?:\[[^\]]*\])?: `)
 )
 
 // params returns the parameter names of a predeclared Starlark function.
@@ -113,4 +114,12 @@ func (r *Runtime) pointAtArg(d *Diagnostic, arg string) {
 		}
 		return false
 	})
+}
+
+// lazyRegexp returns a function that compiles expr on its first call:
+// the expressions that refine diagnostics are needed only when there is
+// an error to explain, and compiling them at package initialisation
+// slowed the start of every skyc process.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
