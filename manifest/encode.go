@@ -374,6 +374,10 @@ func appendHeader(b []byte, o Object) []byte {
 		return b
 	}
 	b = append(b, "# Source: "...)
+	if printableASCII(o.Source) {
+		b = append(b, o.Source...)
+		return append(b, '\n')
+	}
 	for _, r := range o.Source {
 		if r < 0x20 || r == 0x7f {
 			r = '?'
@@ -381,4 +385,15 @@ func appendHeader(b []byte, o Object) []byte {
 		b = utf8.AppendRune(b, r)
 	}
 	return append(b, '\n')
+}
+
+// printableASCII reports whether s is ASCII without control characters,
+// which appendHeader copies as they are.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }

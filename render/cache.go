@@ -677,6 +677,11 @@ func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
 	}
 	for i := range n {
 		apiVersion, kind, ns, objName, source := str(), str(), str(), str(), str()
+		if source == j.label {
+			// One string for the objects of a file: WriteStream then
+			// sees that they share their header without comparing it.
+			source = j.label
+		}
 		origin := lang.Pos{File: str()}
 		origin.Line, origin.Col = int(num()), int(num())
 		lengths = append(lengths, num())
