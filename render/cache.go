@@ -630,38 +630,9 @@ func (s decodeSlab) part(i, j int) decodeSlab {
 
 // decodeJobInto decodes a payload whose objects fill s exactly.
 func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
-	fail := false
-	num := func() uint64 {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			fail = true
-			return 0
-		}
-		b = b[n:]
-		return v
-	}
-	bytes := func() []byte {
-		n := num()
-		if fail || n > uint64(len(b)) {
-			fail = true
-			return nil
-		}
-		s := b[:n:n]
-		b = b[n:]
-		return s
-	}
-	// The strings alias the payload, which is never modified (see
-	// rendercache.Cache.Job): 15,000 objects would otherwise cost 90,000
-	// small allocations on every warm render.
-	str := func() string {
-		s := bytes()
-		if len(s) == 0 {
-			return ""
-		}
-		return unsafe.String(&s[0], len(s))
-	}
-	n := num()
-	if fail || n != uint64(len(s.objects)) {
+	d := payloadReader{b: b}
+	n := d.num()
+	if d.fail || n != uint64(len(s.objects)) {
 		return jobResult{}, errPayload
 	}
 	// The objects were stored in canonical order (encodeJob); their
@@ -676,16 +647,16 @@ func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
 		lengths = make([]uint64, 0, n)
 	}
 	for i := range n {
-		apiVersion, kind, ns, objName, source := str(), str(), str(), str(), str()
+		apiVersion, kind, ns, objName, source := d.str(), d.str(), d.str(), d.str(), d.str()
 		if source == j.label {
 			// One string for the objects of a file: WriteStream then
 			// sees that they share their header without comparing it.
 			source = j.label
 		}
-		origin := lang.Pos{File: str()}
-		origin.Line, origin.Col = int(num()), int(num())
-		lengths = append(lengths, num())
-		if fail {
+		origin := lang.Pos{File: d.str()}
+		origin.Line, origin.Col = int(d.num()), int(d.num())
+		lengths = append(lengths, d.num())
+		if d.fail {
 			return jobResult{}, errPayload
 		}
 		obj := &ids[i]
@@ -697,6 +668,7 @@ func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
 			jr.pos[i] = origin
 		}
 	}
+	b = d.b
 	for i, l := range lengths {
 		if l > uint64(len(b)) {
 			return jobResult{}, errPayload
@@ -708,6 +680,46 @@ func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
 		return jobResult{}, errPayload
 	}
 	return jr, nil
+}
+
+// payloadReader reads the numbers and strings of a payload's headers.
+// After an error (fail), it reads zeros and empty strings.
+type payloadReader struct {
+	b    []byte
+	fail bool
+}
+
+// num reads a uvarint; most are one byte.
+func (d *payloadReader) num() uint64 {
+	if len(d.b) > 0 && d.b[0] < 0x80 {
+		v := uint64(d.b[0])
+		d.b = d.b[1:]
+		return v
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail = true
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// str reads a string, which aliases the payload: it is never modified
+// (see rendercache.Cache.Job), and 15,000 objects would otherwise cost
+// 90,000 small allocations on every warm render.
+func (d *payloadReader) str() string {
+	n := d.num()
+	if d.fail || n > uint64(len(d.b)) {
+		d.fail = true
+		return ""
+	}
+	if n == 0 {
+		return ""
+	}
+	s := unsafe.String(&d.b[0], n)
+	d.b = d.b[n:]
+	return s
 }
 
 // Affected returns the files (as Discover returns them) whose load graph
