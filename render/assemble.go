@@ -1,7 +1,6 @@
 package render
 
 import (
-	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -136,30 +135,28 @@ func compareGroups(a, b objectGroup) int {
 	return strings.Compare(a.service, b.service)
 }
 
-// idSeed seeds idHash for the process.
-var idSeed = maphash.MakeSeed()
-
 // idHash hashes the identity of an object in an environment as
 // checkUnique compares them: environment, API group, kind, namespace and
-// name. Equal identities have equal hashes.
+// name. Equal identities have equal hashes; the hash is the same in every
+// process, so that the render cache keeps it with each object.
 func idHash(env, apiVersion, kind, namespace, name string) uint64 {
 	return groupHash(env, manifest.ParseGVK(apiVersion, kind).Group, kind, namespace, name)
 }
 
-// groupHash is idHash of an identity with its API group.
+// groupHash is idHash of an identity with its API group: FNV-1a of the
+// fields, each followed by a zero byte. Whoever writes the repository can
+// make two identities collide; that costs only checkUnique's comparison
+// of every identity, which tells them apart.
 func groupHash(env, group, kind, namespace, name string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(idSeed)
-	h.WriteString(env)
-	h.WriteByte(0)
-	h.WriteString(group)
-	h.WriteByte(0)
-	h.WriteString(kind)
-	h.WriteByte(0)
-	h.WriteString(namespace)
-	h.WriteByte(0)
-	h.WriteString(name)
-	return h.Sum64()
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for _, s := range [...]string{env, group, kind, namespace, name} {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * prime
+		}
+		h *= prime // the zero byte after the field
+	}
+	return h
 }
 
 // objectHash is idHash of any object; ok is false if obj has no metadata.

@@ -53,7 +53,7 @@ type CacheOptions struct {
 
 // cacheVersion changes whenever the meaning of the key or the payload
 // changes.
-const cacheVersion = "skyc render cache 3"
+const cacheVersion = "skyc render cache 4"
 
 // cacheState is a Renderer's view of the cache. What it learns of the
 // files is reset by every Render and Affected (forget), so that a
@@ -504,10 +504,11 @@ func (cs *cacheState) sourceHash(rt *lang.Runtime, label string) rendercache.Key
 // A job's payload is
 //
 //	n header*n document*n
-//	header: apiVersion kind namespace name source originFile originLine originCol documentLength
+//	header: apiVersion kind namespace name source originFile originLine originCol documentLength idHash
 //
-// strings as a uvarint length and bytes, numbers as uvarints, documents
-// as bytes. The headers come together, before the documents: a warm
+// strings as a uvarint length and bytes, numbers as uvarints, idHash (of
+// the object's identity, see assemble) as 8 bytes little-endian,
+// documents as bytes. The headers come together, before the documents: a warm
 // render reads every header and no document (it copies them out whole),
 // so that reading a service's headers touches a few cache lines of the
 // mapped pack instead of one or two per object.
@@ -537,10 +538,12 @@ func encodeJob(jr *jobResult) (payload []byte, ok bool) {
 	}
 	offsets := make([]int, len(jr.objects))
 	ids := make([]*metav1.PartialObjectMetadata, len(jr.objects))
+	hashes := make([]uint64, len(jr.objects))
 	b = binary.AppendUvarint(b, uint64(len(jr.objects)))
 	for i, o := range jr.objects {
 		id := identityOf(o.Obj)
 		ids[i] = id
+		hashes[i] = idHash(o.Env, id.APIVersion, id.Kind, id.Namespace, id.Name)
 		str(id.APIVersion)
 		str(id.Kind)
 		str(id.Namespace)
@@ -551,12 +554,12 @@ func encodeJob(jr *jobResult) (payload []byte, ok bool) {
 		b = binary.AppendUvarint(b, uint64(p.Line))
 		b = binary.AppendUvarint(b, uint64(p.Col))
 		b = binary.AppendUvarint(b, uint64(len(docs[i])))
+		b = binary.LittleEndian.AppendUint64(b, hashes[i])
 	}
 	for i := range jr.objects {
 		offsets[i] = len(b)
 		b = append(b, docs[i]...)
 	}
-	hashes := make([]uint64, len(jr.objects))
 	for i := range jr.objects {
 		o := &jr.objects[i]
 		id := ids[i]
@@ -566,7 +569,6 @@ func encodeJob(jr *jobResult) (payload []byte, ok bool) {
 		}
 		o.Obj = id
 		o.Encoded = b[offsets[i] : offsets[i]+len(docs[i]) : offsets[i]+len(docs[i])]
-		hashes[i] = idHash(o.Env, id.APIVersion, id.Kind, id.Namespace, id.Name)
 	}
 	jr.sorted, jr.ids = true, hashes
 	return b, true
@@ -656,13 +658,14 @@ func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
 		origin := lang.Pos{File: d.str()}
 		origin.Line, origin.Col = int(d.num()), int(d.num())
 		lengths = append(lengths, d.num())
+		hash := d.uint64()
 		if d.fail {
 			return jobResult{}, errPayload
 		}
 		obj := &ids[i]
 		obj.APIVersion, obj.Kind, obj.Namespace, obj.Name = apiVersion, kind, ns, objName
 		jr.objects[i] = manifest.Object{Env: env, Service: name, Source: source, Obj: obj}
-		jr.ids[i] = idHash(env, apiVersion, kind, ns, objName)
+		jr.ids[i] = hash // idHash, computed by encodeJob
 		if origin.IsValid() && s.pos != nil {
 			jr.pos = s.pos
 			jr.pos[i] = origin
@@ -702,6 +705,17 @@ func (d *payloadReader) num() uint64 {
 		return 0
 	}
 	d.b = d.b[n:]
+	return v
+}
+
+// uint64 reads a number of 8 bytes, little-endian.
+func (d *payloadReader) uint64() uint64 {
+	if d.fail || len(d.b) < 8 {
+		d.fail = true
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(d.b)
+	d.b = d.b[8:]
 	return v
 }
 
