@@ -27,6 +27,7 @@ func writeVectored(f *os.File, bufs [][]byte) (done bool, err error) {
 	}
 	bufs = slices.DeleteFunc(bufs, func(b []byte) bool { return len(b) == 0 })
 	var werr error
+	epipe := false
 	// One array of iovecs for every call: unix.Writev would make one per
 	// call, fresh memory for each of the 30 calls of a large stream.
 	iovecs := make([]unix.Iovec, maxIovecs)
@@ -49,6 +50,10 @@ func writeVectored(f *os.File, bufs [][]byte) (done bool, err error) {
 			if err == unix.EAGAIN {
 				return false // wait until f is writable
 			}
+			if err == unix.EPIPE {
+				epipe = true
+				return true
+			}
 			if err != nil {
 				werr = &os.PathError{Op: "write", Path: f.Name(), Err: err}
 				return true
@@ -62,6 +67,18 @@ func writeVectored(f *os.File, bufs [][]byte) (done bool, err error) {
 		return true
 	})
 	runtime.KeepAlive(bufs)
+	if epipe {
+		// The rest goes through f.Write, which fails the same way, but
+		// as package os does: for standard output or error, with the
+		// SIGPIPE that ends a program whose reader has gone (skyc render
+		// | head), as any other write to them would.
+		for _, b := range bufs {
+			if _, err := f.Write(b); err != nil {
+				return true, err
+			}
+		}
+		return true, nil
+	}
 	if werr == nil {
 		werr = cerr
 	}

@@ -4,9 +4,12 @@ package manifest
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -104,5 +107,33 @@ func TestAdvance(t *testing.T) {
 		if string(got) != want {
 			t.Errorf("advance(%d) leaves %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestWriteStreamStdoutSIGPIPE checks that a stream written to standard
+// output whose reader has gone ends the program with SIGPIPE, as any
+// write to it does (skyc render | head), rather than with an error.
+func TestWriteStreamStdoutSIGPIPE(t *testing.T) {
+	if os.Getenv("SKYC_TEST_SIGPIPE_CHILD") != "" {
+		objs := preEncoded(t, manyObjects(4*streamChunk))
+		err := WriteStream(os.Stdout, objs)
+		fmt.Fprintf(os.Stderr, "WriteStream returned %v\n", err)
+		os.Exit(0)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestWriteStreamStdoutSIGPIPE$")
+	cmd.Env = append(os.Environ(), "SKYC_TEST_SIGPIPE_CHILD=1")
+	cmd.Stdout = w
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	w.Close()
+	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGPIPE {
+		t.Fatalf("child ended with %v (stderr %q), want SIGPIPE", err, stderr.String())
 	}
 }
