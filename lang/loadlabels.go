@@ -8,9 +8,16 @@ import "go.starlark.net/syntax"
 // finds the load graph without evaluating anything; an error is a syntax
 // error or an invalid label, which evaluating the file would report too.
 func LoadLabels(label string, src []byte) ([]string, error) {
+	_, labels, err := ParseLoads(label, src)
+	return labels, err
+}
+
+// ParseLoads is LoadLabels, and also returns the syntax tree, which
+// Options.Source may give back to the runtime to evaluate.
+func ParseLoads(label string, src []byte) (*syntax.File, []string, error) {
 	f, err := (&syntax.FileOptions{}).Parse(label, src, 0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var labels []string
 	for _, stmt := range f.Stmts {
@@ -20,9 +27,9 @@ func LoadLabels(label string, src []byte) ([]string, error) {
 		}
 		canon, err := resolveLabel(load.ModuleName(), label)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		labels = append(labels, canon)
 	}
-	return labels, nil
+	return f, labels, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 )
 
 // Default limits, used when Options leaves them zero.
@@ -66,6 +67,22 @@ type Options struct {
 
 	// Print receives the output of print(). Nil discards it.
 	Print func(pos string, msg string)
+
+	// Source, if set, may give the content of a repository file, and its
+	// syntax tree, instead of the runtime reading and parsing it: a caller
+	// that has read and parsed the file already (skyc render's cache, to
+	// hash it and find its loads) spares doing it twice, and the runtime
+	// then evaluates exactly the content the caller saw. It is called
+	// each time a repository file is to be evaluated; ok false has the
+	// runtime read the file as usual.
+	//
+	// src must be the content of the file at the label under Root, which
+	// the caller has checked is a regular file with no symbolic link on
+	// the way from Root (the runtime still checks its size and encoding).
+	// f, if not nil, must be what (&syntax.FileOptions{}).Parse(label,
+	// src, 0) returned, not yet resolved: the runtime resolves it, which
+	// mutates it, so the caller must not hand it out again.
+	Source func(label string) (src []byte, f *syntax.File, ok bool)
 }
 
 func (o *Options) maxSteps() uint64 {

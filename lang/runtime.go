@@ -201,6 +201,7 @@ func (r *Runtime) stopWaiting(from *module) {
 func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, error) {
 	predeclared := r.userPredeclared
 	var src []byte
+	var parsed *syntax.File // from Options.Source
 	var err error
 	rest, stdlib := strings.CutPrefix(m.label, StdlibPrefix)
 	if stdlib {
@@ -213,8 +214,15 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 			return nil, &LabelError{Label: m.label, Msg: fmt.Sprintf("no such standard library file: %s", m.label)}
 		}
 	} else {
-		src, err = r.readRepoFile(m.label)
-		if err != nil {
+		var served bool
+		if r.opts.Source != nil && r.root != "" {
+			src, parsed, served = r.opts.Source(m.label)
+		}
+		if served {
+			if max := r.opts.maxFileSize(); int64(len(src)) > max {
+				return nil, &LabelError{Label: m.label, Msg: fmt.Sprintf("%s is %d bytes, over the limit of %d bytes for a .sky file", m.label, len(src), max)}
+			}
+		} else if src, err = r.readRepoFile(m.label); err != nil {
 			return nil, err
 		}
 		if err := checkUTF8(m.label, src); err != nil {
@@ -250,6 +258,13 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 	err = r.withLimits(ctx, thread, m.label, func() error {
 		var g starlark.StringDict
 		var err error
+		if prog == nil && parsed != nil {
+			// Resolved and compiled here, under the limits, as
+			// ExecFileOptions would after parsing.
+			if prog, err = starlark.FileProgram(parsed, predeclared.Has); err != nil {
+				return err
+			}
+		}
 		if prog != nil {
 			// As ExecFileOptions runs what it compiles.
 			g, err = prog.Init(thread, predeclared)
