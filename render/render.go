@@ -17,6 +17,7 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+	"go.starlark.net/syntax"
 	"google.golang.org/protobuf/proto"
 	"k8s.io/apimachinery/pkg/api/meta"
 	kruntime "k8s.io/apimachinery/pkg/runtime"
@@ -251,6 +252,12 @@ func (r *Renderer) init(ctx context.Context) error {
 				r.opts.Print(pos, msg)
 			}
 		}
+		var source func(string) ([]byte, *syntax.File, bool)
+		if r.cache != nil {
+			// The files the cache's lookup read and parsed, as it
+			// hashed them.
+			source = r.cache.source
+		}
 		rt, err := lang.New(lang.Options{
 			Root:              r.root,
 			Predeclared:       lib.Exports,
@@ -261,6 +268,7 @@ func (r *Renderer) init(ctx context.Context) error {
 			Timeout:           r.opts.Timeout,
 			MaxMemory:         r.opts.MaxMemory,
 			Print:             print,
+			Source:            source,
 		})
 		if err != nil {
 			r.initErr = err

@@ -188,20 +188,26 @@ var ErrNotRegular = errors.New("not a regular file")
 // Hash keeps the directories of the files it stats open, to stat the
 // other files of each relative to it, until CloseDirs.
 func (c *Cache) Hash(label, path string) (Key, error) {
+	h, _, err := c.HashRead(label, path)
+	return h, err
+}
+
+// HashRead is Hash, and also returns the content if it had to read the
+// file (nil if its stat data spared it): the hash is of that content.
+func (c *Cache) HashRead(label, path string) (Key, []byte, error) {
 	id, ok, err := c.dirs.lstat(path)
 	if err != nil {
-		return Key{}, err
+		return Key{}, nil, err
 	}
 	if ok {
 		c.mu.Lock()
 		s, found := c.stats[label]
 		c.mu.Unlock()
 		if found && s.id == id {
-			return s.hash, nil
+			return s.hash, nil, nil
 		}
 	}
-	h, _, err := c.read(label, path, id, ok)
-	return h, err
+	return c.read(label, path, id, ok)
 }
 
 // CloseDirs closes the directories that Hash keeps open. A caller closes
