@@ -467,8 +467,13 @@ func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths
 	if cli.PrintDiagnostics(env, r.Runtime(), diags, f.Verbose) {
 		return nil, cli.ExitError
 	}
+	// The objects of a file share one Source string, so each distinct
+	// source is made relative once: at N=3000 (15000 objects in each
+	// environment) relativeSource for each object took about 3 ms of a
+	// warm check.
+	rel := relativeSources{root: rc.root, cwd: cwd}
 	for i, o := range res.Objects {
-		res.Objects[i].Source = relativeSource(rc.root, cwd, o.Source)
+		res.Objects[i].Source = rel.of(o.Source)
 	}
 	rc.objects = res.Objects
 	for _, w := range res.Waivers {
@@ -484,6 +489,31 @@ func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths
 		rc.waivers = append(rc.waivers, pw)
 	}
 	return rc, cli.ExitOK
+}
+
+// relativeSources is relativeSource remembered: the last source, and the
+// others met, are made relative only once.
+type relativeSources struct {
+	root, cwd     string
+	last, lastRel string
+	seen          map[string]string
+}
+
+// of returns relativeSource(root, cwd, src).
+func (r *relativeSources) of(src string) string {
+	if r.seen != nil && src == r.last {
+		return r.lastRel
+	}
+	out, ok := r.seen[src]
+	if !ok {
+		if r.seen == nil {
+			r.seen = map[string]string{}
+		}
+		out = relativeSource(r.root, r.cwd, src)
+		r.seen[src] = out
+	}
+	r.last, r.lastRel = src, out
+	return out
 }
 
 // relativeSource turns a source position whose file is a label relative to
