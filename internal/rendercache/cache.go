@@ -347,16 +347,21 @@ func (c *Cache) writeHead(chain []string) error {
 
 // prune drops the records of files that no longer exist, with the jobs
 // of those files. It runs only when Flush compacts, so it looks at every
-// file again rather than have every Hash note the files it saw.
+// file again rather than have every Hash note the files it saw; but not
+// at the files recorded since the last Flush, which were there a moment
+// ago (it was half the cost of writing the cache after a render with
+// an empty one). A record of a file removed since is unused, as Hash
+// fails for the file, and the next compaction drops it.
 func (c *Cache) prune() {
 	gone := map[string]bool{}
+	recent := func(label string) bool { return c.dirty[recordID{'S', label}] || c.dirty[recordID{'L', label}] }
 	for label := range c.stats {
-		if missing(filepath.Join(c.root, filepath.FromSlash(label))) {
+		if !recent(label) && missing(filepath.Join(c.root, filepath.FromSlash(label))) {
 			gone[label] = true
 		}
 	}
 	for label := range c.loads {
-		if _, stat := c.stats[label]; !stat && missing(filepath.Join(c.root, filepath.FromSlash(label))) {
+		if _, stat := c.stats[label]; !stat && !recent(label) && missing(filepath.Join(c.root, filepath.FromSlash(label))) {
 			gone[label] = true
 		}
 	}

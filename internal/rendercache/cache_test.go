@@ -325,6 +325,36 @@ func TestPrune(t *testing.T) {
 	}
 }
 
+// TestPruneRecent: compaction does not look again at the files recorded
+// since the last Flush; one removed in between is dropped by the next.
+func TestPruneRecent(t *testing.T) {
+	f := newFixture(t)
+	pa := f.write("a.sky", "a\n")
+	c := f.open()
+	h, err := c.Hash("a.sky", pa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetLoads("a.sky", h, nil)
+	os.Remove(pa)
+	c.loadErrs = 1 // force a compaction
+	flush(t, c)
+	c = f.open()
+	if _, ok := c.loads["a.sky"]; !ok {
+		t.Fatal("the loads of a file recorded in this run were pruned: prune looked at it again")
+	}
+	if _, err := c.Hash("a.sky", pa); err == nil {
+		t.Fatal("Hash of a removed file succeeded")
+	}
+	c.loadErrs = 1
+	c.SetJob("x\x00prod", key("x"), []byte("x"))
+	flush(t, c)
+	c = f.open()
+	if _, ok := c.loads["a.sky"]; ok {
+		t.Error("the next compaction kept the loads of the removed file")
+	}
+}
+
 // TestConcurrentFlush has many caches of one repository flush at once,
 // as concurrent skyc runs do: every run succeeds, and what is left is
 // one run's complete state.
