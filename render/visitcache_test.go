@@ -26,7 +26,7 @@ func visitedJob() (job, *jobResult) {
 func TestVisitedRoundTrip(t *testing.T) {
 	j, jr := visitedJob()
 	payload := encodeVisited(jr, "", []byte("findings"))
-	got, data, err := decodeVisited(payload, j, "2027-03-01")
+	got, data, err := decodeVisited(payload, j, "2027-03-01", &visitSlab{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,18 +47,18 @@ func TestVisitedDate(t *testing.T) {
 	j, jr := visitedJob()
 	payload := encodeVisited(jr, "", nil)
 	for today, ok := range map[string]bool{"2026-01-01": true, "2027-03-01": true, "2027-03-02": false} {
-		if _, _, err := decodeVisited(payload, j, today); (err == nil) != ok {
+		if _, _, err := decodeVisited(payload, j, today, &visitSlab{}); (err == nil) != ok {
 			t.Errorf("unexpired waiver, today %s: served %v, want %v", today, err == nil, ok)
 		}
 	}
 	jr.waivers[0].Expired = true
 	payload = encodeVisited(jr, "", nil)
-	if _, _, err := decodeVisited(payload, j, "2027-03-01"); err == nil {
+	if _, _, err := decodeVisited(payload, j, "2027-03-01", &visitSlab{}); err == nil {
 		t.Errorf("a waiver kept as expired is served on its last day")
 	}
 	payload = encodeVisited(jr, "2027-03-05", nil)
 	for today, ok := range map[string]bool{"2027-03-05": true, "2027-03-06": false} {
-		if _, _, err := decodeVisited(payload, j, today); (err == nil) != ok {
+		if _, _, err := decodeVisited(payload, j, today, &visitSlab{}); (err == nil) != ok {
 			t.Errorf("kept on 2027-03-05, today %s: served %v, want %v", today, err == nil, ok)
 		}
 	}
@@ -70,8 +70,41 @@ func TestVisitedTruncated(t *testing.T) {
 	j, jr := visitedJob()
 	payload := encodeVisited(jr, "", nil)
 	for n := range len(payload) {
-		if got, _, err := decodeVisited(payload[:n], j, "2026-01-01"); err == nil {
+		if got, _, err := decodeVisited(payload[:n], j, "2026-01-01", &visitSlab{}); err == nil {
 			t.Errorf("%d of %d bytes: decoded %d objects", n, len(payload), len(got.objects))
+		}
+	}
+}
+
+// TestVisitedSlab checks that jobs decoded from one visitSlab, across its
+// chunks, keep their own objects: appending to one job's objects does not
+// overwrite the next's.
+func TestVisitedSlab(t *testing.T) {
+	j, jr := visitedJob()
+	payload := encodeVisited(jr, "", nil)
+	var slab visitSlab
+	var all []jobResult
+	for range visitSlabChunk { // two objects each: two chunks and more
+		got, _, err := decodeVisited(payload, j, "2027-03-01", &slab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cap(got.objects) != 2 || cap(got.ids) != 2 {
+			t.Fatalf("capacities %d, %d, want 2", cap(got.objects), cap(got.ids))
+		}
+		all = append(all, got)
+	}
+	_ = append(all[0].objects, manifest.Object{Service: "appended"})
+	for i, got := range all {
+		id := got.objects[1].Obj.(*metav1.PartialObjectMetadata)
+		id.Name += "-changed"
+		if got.objects[0].Service != "api" || got.objects[0].Source != j.label || got.waivers[0].Object != got.objects[1].Obj {
+			t.Fatalf("job %d: objects = %+v", i, got.objects)
+		}
+	}
+	for i, got := range all {
+		if name := got.objects[1].Obj.(*metav1.PartialObjectMetadata).Name; name != "api-changed" {
+			t.Fatalf("job %d: name %q, want api-changed: identities shared between jobs", i, name)
 		}
 	}
 }
