@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -252,15 +253,24 @@ func runCheck(env *cli.Env, c *cli.Command, args []string) int {
 		}
 		plain.Add(filepath.ToSlash(filepath.Clean(p)), data)
 	}
+	// The checkers are set up when a job is checked rather than served
+	// from the cache, and here when anything is left to check or report
+	// with them: a warm check with nothing found needs neither the
+	// standard library nor the policies (see checkSetup.ready).
+	if !cs.servedOnly() || len(rc.waivers) > 0 || len(rc.findings) > 0 || len(plain.Objects) > 0 || len(plain.Findings) > 0 || f.format == "sarif" {
+		cs.ready()
+	}
 	if cs.err != nil {
 		return env.Errorf("check: %v", cs.err)
 	}
-	if cs.policies != nil {
-		cs.policies.SetWaivers(rc.waivers)
-	}
-	found, err := cs.stream.Findings(ctx, plain.Objects, plain.Locate)
-	if err != nil {
-		return env.Errorf("check: %v", err)
+	var found []check.Finding
+	if cs.stream != nil {
+		if cs.policies != nil {
+			cs.policies.SetWaivers(rc.waivers)
+		}
+		if found, err = cs.stream.Findings(ctx, plain.Objects, plain.Locate); err != nil {
+			return env.Errorf("check: %v", err)
+		}
 	}
 	findings = append(findings, found...)
 	findings = append(findings, plain.Findings...)
@@ -285,20 +295,63 @@ func isPolicyRule(id string) bool {
 
 // checkSetup is what checks the objects: the Kubernetes validation, with
 // the repository's CRDs, and unless --no-policies the platform policies.
+//
+// The checkers are set up by ready, on first use: setting them up loads
+// the standard library, its policies and the type registry (about 5 ms
+// at N=3000, as much as the rest of a warm check's own work), which a
+// check whose every job is served from the findings cache with nothing
+// found does not need. Until then, the groups served from the cache wait
+// in pending.
 type checkSetup struct {
-	rc       *renderedCheck
-	stream   *check.Stream
+	rc         *renderedCheck
+	withPolicy bool
+	checkers   int // how many checkers stream runs: known before it exists
+	once       sync.Once
+
+	// Set by ready.
+	stream   *check.Stream  // nil until ready, or if it failed
 	policies *policy.Engine // nil with --no-policies
 	rules    []check.Rule   // the policies' rules, for the report
-	checkers int            // how many checkers stream runs
 	// err is a failure to set the checkers up (a CRD, skyc.yaml's policy
 	// settings); reported after the render's own errors.
 	err error
+
+	mu       sync.Mutex // guards stream's being set, and what follows
+	pending  []check.GroupFindings
+	served   bool // a group was served from the cache
+	anyFound bool // a pending group has a finding
 }
 
-// newCheckSetup prepares the checkers for the renderer of rc.
+// newCheckSetup returns the checkers for the renderer of rc, not yet set
+// up.
 func newCheckSetup(rc *renderedCheck, policies bool) *checkSetup {
-	cs := &checkSetup{rc: rc}
+	cs := &checkSetup{rc: rc, withPolicy: policies, checkers: 1}
+	if policies {
+		cs.checkers = 2
+	}
+	return cs
+}
+
+// ready sets the checkers up, once, and returns the error if that failed.
+func (cs *checkSetup) ready() error {
+	cs.once.Do(cs.setUp)
+	return cs.err
+}
+
+// servedOnly reports whether the checkers are not set up, groups were
+// served from the cache, and none of them holds a finding. Such groups
+// prove that the checkers were set up without error for the same
+// skyc.yaml, CRDs and binary, which the jobs' keys cover.
+func (cs *checkSetup) servedOnly() bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.stream == nil && cs.served && !cs.anyFound
+}
+
+// setUp prepares the checkers and hands them the pending groups.
+func (cs *checkSetup) setUp() {
+	checkerSetUps.Add(1)
+	rc := cs.rc
 	// The repository's CRDs validate its custom resources.
 	var crdKinds []*crd.Kind
 	if reg := rc.renderer.Registry(); reg != nil {
@@ -309,10 +362,10 @@ func newCheckSetup(rc *renderedCheck, policies bool) *checkSetup {
 	crs, err := check.NewCustomResources(crdKinds)
 	if err != nil {
 		cs.err = err
-		return cs
+		return
 	}
 	checkers := []check.GroupChecker{check.Schema{CRDs: crs}}
-	if policies {
+	if cs.withPolicy {
 		e, err := policy.New(policy.Options{
 			Runtime:  rc.renderer.Runtime(),
 			Policies: rc.renderer.Policies(),
@@ -322,15 +375,19 @@ func newCheckSetup(rc *renderedCheck, policies bool) *checkSetup {
 		})
 		if err != nil {
 			cs.err = err
-			return cs
+			return
 		}
 		cs.policies = e
 		cs.rules = e.Rules()
 		checkers = append(checkers, e)
 	}
-	cs.stream = check.NewStream(checkers)
-	cs.checkers = len(checkers)
-	return cs
+	stream := check.NewStream(checkers)
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for _, g := range cs.pending {
+		stream.AddGroup(g, nil)
+	}
+	cs.stream, cs.pending = stream, nil
 }
 
 // visit returns the render's Visitor: it checks the objects of one
@@ -443,7 +500,9 @@ func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths
 		return nil, env.Errorf("check: %v", err)
 	}
 	cwd, _ := os.Getwd()
-	rc := &renderedCheck{renderer: r, root: r.Runtime().Root(), cwd: cwd}
+	// r.Root, not r.Runtime().Root: the runtime, with the standard
+	// library, is built only for a job that is evaluated.
+	rc := &renderedCheck{renderer: r, root: r.Root(), cwd: cwd}
 	vc := setup(rc)
 	visit.Visit, visit.Cached = vc.Visit, vc.Cached
 	if len(files) == 0 {
@@ -464,7 +523,7 @@ func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths
 			Source:   relativeSource(rc.root, cwd, d.Pos.String()),
 		})
 	}
-	if cli.PrintDiagnostics(env, r.Runtime(), diags, f.Verbose) {
+	if len(diags) > 0 && cli.PrintDiagnostics(env, r.Runtime(), diags, f.Verbose) {
 		return nil, cli.ExitError
 	}
 	// The objects of a file share one Source string, so each distinct

@@ -44,18 +44,22 @@ func checkSalt(policies bool) string {
 // validated rather than served from the cache, for tests.
 var checkedGroups atomic.Int64
 
+// checkerSetUps counts the checkers' set-ups (checkSetup.ready), for
+// tests.
+var checkerSetUps atomic.Int64
+
 // visitCache returns the render's VisitCache: Visit checks the objects of
 // one service in one environment and adds the findings to the stream,
 // Cached adds those kept for one.
+//
+// The checkers are set up (cs.ready) by the first Visit; Cached needs
+// only their number. If they cannot be set up, Visit keeps nothing.
 func (cs *checkSetup) visitCache(ctx context.Context) *render.VisitCache {
-	if cs.err != nil {
-		return &render.VisitCache{
-			Visit:  func([]manifest.Object, func(runtime.Object, string) (lang.Pos, bool), bool) []byte { return nil },
-			Cached: func(string, string, []byte) error { return errors.New("no checkers") },
-		}
-	}
 	return &render.VisitCache{
 		Visit: func(objs []manifest.Object, locate func(obj runtime.Object, field string) (lang.Pos, bool), keep bool) []byte {
+			if cs.ready() != nil {
+				return nil
+			}
 			checkedGroups.Add(1)
 			// Checked with the sources as the render gives them
 			// (repository labels), which is what is kept, then made
@@ -92,16 +96,29 @@ func (cs *checkSetup) visitCache(ctx context.Context) *render.VisitCache {
 }
 
 // addRelative adds a group's findings to the stream with their sources
-// made relative to the working directory, as visit gives them.
+// made relative to the working directory, as visit gives them; until the
+// stream is set up, to those pending.
 func (cs *checkSetup) addRelative(g check.GroupFindings) {
 	rc := cs.rc
+	found := false
 	for ci := range g.Found {
 		for i := range g.Found[ci] {
+			found = true
 			g.Found[ci][i].Source = relativeSource(rc.root, rc.cwd, g.Found[ci][i].Source)
 			g.Located[ci][i] = relativeSource(rc.root, rc.cwd, g.Located[ci][i])
 		}
 	}
-	cs.stream.AddGroup(g, nil)
+	cs.mu.Lock()
+	stream := cs.stream
+	if stream == nil {
+		cs.pending = append(cs.pending, g)
+		cs.served = true
+		cs.anyFound = cs.anyFound || found
+	}
+	cs.mu.Unlock()
+	if stream != nil {
+		stream.AddGroup(g, nil)
+	}
 }
 
 // A group's findings are encoded as

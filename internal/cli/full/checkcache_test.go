@@ -426,3 +426,53 @@ func TestCheckCacheFleet(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckCacheLazySetUp checks that a warm check whose services are all
+// served from the cache with nothing found does not set the checkers up
+// (the standard library, the policies), and writes what a cold check
+// writes; and that one which has something to report with them does.
+func TestCheckCacheLazySetUp(t *testing.T) {
+	clean := map[string]string{
+		"skyc.yaml":              policyRepo["skyc.yaml"],
+		"svc/ok.sky":             policyRepo["svc/ok.sky"],
+		"svc/ok2.sky":            strings.ReplaceAll(policyRepo["svc/ok.sky"], `"ok"`, `"ok2"`),
+		"deploy/privileged.yaml": policyRepo["deploy/privileged.yaml"],
+	}
+	setUps := func(args ...string) (checkRun, int64) {
+		before := checkerSetUps.Load()
+		r := runCheckArgs(t, args...)
+		return r, checkerSetUps.Load() - before
+	}
+	withCache(t, writeRepo(t, clean))
+	for _, format := range checkFormatNames {
+		args := []string{"--format", format, "svc/..."}
+		cold, coldSetUps := setUps(args...)
+		warm, warmSetUps := setUps(args...)
+		if warm.stdout != cold.stdout || warm.stderr != cold.stderr || warm.code != cold.code {
+			t.Errorf("%s: warm check differs from cold:\n%s\n%s\nwant\n%s\n%s", format, warm.stdout, warm.stderr, cold.stdout, cold.stderr)
+		}
+		if format == "text" && (cold.checked != 4 || coldSetUps != 1) {
+			t.Errorf("cold check validated %d services with %d set-ups, want 4 with 1", cold.checked, coldSetUps)
+		}
+		// SARIF lists every rule, the policies' among them.
+		want := int64(0)
+		if format == "sarif" {
+			want = 1
+		}
+		if warm.checked != 0 || warmSetUps != want {
+			t.Errorf("%s: warm check validated %d services with %d set-ups, want 0 with %d", format, warm.checked, warmSetUps, want)
+		}
+	}
+	// A plain manifest, waivers or findings need the checkers.
+	if r, n := setUps("svc/...", "deploy/privileged.yaml"); n != 1 || !strings.Contains(r.stdout, "privileged") {
+		t.Errorf("warm check with a manifest: %d set-ups, want 1; output:\n%s", n, r.stdout)
+	}
+	dir := writeRepo(t, policyRepo)
+	withCache(t, dir)
+	args := []string{"--today", "2027-03-01", "svc/..."}
+	cold := runCheckArgs(t, args...)
+	warm, n := setUps(args...)
+	if n != 1 || warm.checked != 0 || warm.stdout != cold.stdout || warm.code != cold.code {
+		t.Errorf("warm check with findings: %d set-ups, %d validated, want 1, 0; output:\n%s\nwant\n%s", n, warm.checked, warm.stdout, cold.stdout)
+	}
+}
