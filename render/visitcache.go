@@ -85,10 +85,12 @@ func (r *Renderer) visitStore(j job, k cachedJob, jr *jobResult) []byte {
 // A visited job's payload is
 //
 //	day n object*n m waiver*m data
-//	object: apiVersion kind namespace name source
+//	object: apiVersion kind namespace name source idHash
 //	waiver: rule reason owner expires expired posFile posLine posCol object
 //
-// strings as a uvarint length and bytes, numbers as uvarints; a waiver's
+// strings as a uvarint length and bytes, numbers as uvarints, idHash (of
+// the object's identity, see assemble) as 8 bytes little-endian, as the
+// render cache keeps it, so that a warm check need not hash again; a waiver's
 // object is the index of the one object it is limited to plus one, or 0;
 // day is the only date the job may be served on, or "" for any.
 // data is what VisitCache.Visit returned, to the end.
@@ -113,6 +115,7 @@ func encodeVisited(jr *jobResult, day string, data []byte) []byte {
 		str(id.Namespace)
 		str(id.Name)
 		str(o.Source)
+		b = binary.LittleEndian.AppendUint64(b, idHash(o.Env, id.APIVersion, id.Kind, id.Namespace, id.Name))
 	}
 	num(len(jr.waivers))
 	for _, w := range jr.waivers {
@@ -187,8 +190,12 @@ func decodeVisited(b []byte, j job, today string, slab *visitSlab) (jobResult, [
 				// does: those who compare sources find them so at once.
 				source = j.label
 			}
+			if fail || len(b) < 8 {
+				return jobResult{}, nil, errPayload
+			}
+			jr.ids[i] = binary.LittleEndian.Uint64(b) // idHash, computed by encodeVisited
+			b = b[8:]
 			jr.objects[i] = manifest.Object{Env: env, Service: name, Source: source, Obj: id}
-			jr.ids[i] = idHash(env, id.APIVersion, id.Kind, id.Namespace, id.Name)
 		}
 	}
 	m := num()

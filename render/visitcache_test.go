@@ -36,6 +36,12 @@ func TestVisitedRoundTrip(t *testing.T) {
 	if len(got.objects) != 2 || got.objects[1].Obj.(*metav1.PartialObjectMetadata).Kind != "Service" || got.objects[0].Service != "api" || got.objects[0].Env != "staging" {
 		t.Errorf("objects = %+v", got.objects)
 	}
+	for i, o := range got.objects {
+		id := o.Obj.(*metav1.PartialObjectMetadata)
+		if want := idHash("staging", id.APIVersion, id.Kind, id.Namespace, id.Name); len(got.ids) != 2 || got.ids[i] != want {
+			t.Errorf("ids = %x, want %x at %d", got.ids, want, i)
+		}
+	}
 	if len(got.waivers) != 1 || got.waivers[0].Object != got.objects[1].Obj || got.waivers[0].Pos.Line != 4 || got.waivers[0].Expires != "2027-03-01" || got.waivers[0].File != j.label {
 		t.Errorf("waivers = %+v", got.waivers)
 	}

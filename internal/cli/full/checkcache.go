@@ -27,7 +27,7 @@ import (
 
 // checkCacheVersion changes whenever the meaning of what the findings
 // cache keeps changes: the encoding, or what the checkers find.
-const checkCacheVersion = "skyc check findings 1"
+const checkCacheVersion = "skyc check findings 2"
 
 // checkSalt is what a job's findings depend on besides the render's
 // inputs (the binary, which the render cache's salt covers; skyc.yaml,
