@@ -294,7 +294,7 @@ func runCheck(env *cli.Env, c *cli.Command, args []string) int {
 	findings = append(findings, plain.Findings...)
 	check.Sort(findings)
 
-	rep := &checkReport{Findings: findings, Objects: len(rc.objects) + len(plain.Objects), Color: isTerminal(env.Stdout), Rules: cs.rules}
+	rep := &checkReport{Findings: findings, Objects: rc.objects + len(plain.Objects), Color: isTerminal(env.Stdout), Rules: cs.rules}
 	if err := write(env.Stdout, rep); err != nil {
 		return env.Errorf("check: %v", err)
 	}
@@ -454,8 +454,8 @@ type renderedCheck struct {
 	renderer *render.Renderer
 	root     string // the repository root, absolute
 	cwd      string
-	// objects have their Source relative to the working directory.
-	objects []manifest.Object
+	// objects is how many objects the render rendered, for the report.
+	objects int
 	// findings are the render's own (the IAM rules, expired waivers).
 	findings []check.Finding
 	// waivers are the services' waivers of policies.
@@ -463,14 +463,13 @@ type renderedCheck struct {
 }
 
 // renderForCheck renders .sky paths as skyc render does, recording where
-// each field was set, and returns the objects with each object's Source
-// made relative to the working directory, the render's findings (its
-// diagnostics that carry a rule) and the services' waivers. Other
-// diagnostics are printed as skyc render prints them; an error among
-// them is an evaluation error. setup is called once the renderer is
-// ready, before anything is rendered; the Visit of the VisitCache it
-// returns sees each service's objects as soon as they are rendered, and the
-// returned objects then hold only the objects' identities. Without paths
+// each field was set, and returns how many objects it rendered, the
+// render's findings (its diagnostics that carry a rule) and the
+// services' waivers. Other diagnostics are printed as skyc render prints
+// them; an error among them is an evaluation error. setup is called once
+// the renderer is ready, before anything is rendered; the Visit of the
+// VisitCache it returns sees each service's objects as soon as they are
+// rendered. Without paths
 // it only prepares the renderer (for the policies of plain manifests);
 // hint locates the repository. With cache, what the VisitCache found
 // about each job is kept there under the job's key and salt (see
@@ -554,15 +553,10 @@ func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths
 	if len(diags) > 0 && cli.PrintDiagnostics(env, r.Runtime(), diags, f.Verbose) {
 		return nil, cli.ExitError
 	}
-	// The objects of a file share one Source string, so each distinct
-	// source is made relative once: at N=3000 (15000 objects in each
-	// environment) relativeSource for each object took about 3 ms of a
-	// warm check.
-	rel := relativeSources{root: rc.root, cwd: cwd}
-	for i, o := range res.Objects {
-		res.Objects[i].Source = rel.of(o.Source)
-	}
-	rc.objects = res.Objects
+	// Only their number is reported: their Sources are not made
+	// relative (at N=3000, 15000 objects per environment, that took about
+	// 3 ms of a warm check).
+	rc.objects = len(res.Objects)
 	for _, w := range res.Waivers {
 		pw := policy.Waiver{
 			Rule: w.Rule, Reason: w.Reason, Owner: w.Owner, Expires: w.Expires, Expired: w.Expired,
@@ -576,31 +570,6 @@ func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths
 		rc.waivers = append(rc.waivers, pw)
 	}
 	return rc, cli.ExitOK
-}
-
-// relativeSources is relativeSource remembered: the last source, and the
-// others met, are made relative only once.
-type relativeSources struct {
-	root, cwd     string
-	last, lastRel string
-	seen          map[string]string
-}
-
-// of returns relativeSource(root, cwd, src).
-func (r *relativeSources) of(src string) string {
-	if r.seen != nil && src == r.last {
-		return r.lastRel
-	}
-	out, ok := r.seen[src]
-	if !ok {
-		if r.seen == nil {
-			r.seen = map[string]string{}
-		}
-		out = relativeSource(r.root, r.cwd, src)
-		r.seen[src] = out
-	}
-	r.last, r.lastRel = src, out
-	return out
 }
 
 // relativeSource turns a source position whose file is a label relative to

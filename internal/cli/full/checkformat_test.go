@@ -199,15 +199,3 @@ func TestRelativeSource(t *testing.T) {
 		}
 	}
 }
-
-// TestRelativeSources checks that the remembered relativeSource gives
-// what relativeSource gives, when a source repeats, returns after
-// another, or is empty.
-func TestRelativeSources(t *testing.T) {
-	r := relativeSources{root: "/repo", cwd: "/repo/svc"}
-	for _, src := range []string{"", "svc/api.sky", "svc/api.sky", "", "svc/web.sky:3", "svc/api.sky", "/abs/x.sky", "svc/web.sky:3", ""} {
-		if got, want := r.of(src), relativeSource("/repo", "/repo/svc", src); got != want {
-			t.Errorf("of(%q) = %q, want %q", src, got, want)
-		}
-	}
-}
