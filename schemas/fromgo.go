@@ -99,7 +99,7 @@ func fillSingular(f reflect.Value, fd protoreflect.FieldDescriptor, m protorefle
 	if err != nil {
 		return err
 	}
-	setField(m, fd, val)
+	slotpb.Store(m, fd, val)
 	return nil
 }
 
@@ -150,14 +150,14 @@ func fillList(f reflect.Value, fd protoreflect.FieldDescriptor, m protoreflect.M
 			if err := fillMessage(e, el.Message()); err != nil {
 				return err
 			}
-			appendValue(l, el)
+			slotpb.Append(l, el)
 			continue
 		}
 		val, err := scalarValue(e, fd)
 		if err != nil {
 			return err
 		}
-		appendValue(l, val)
+		slotpb.Append(l, val)
 	}
 	return nil
 }
@@ -188,47 +188,19 @@ func fillMap(f reflect.Value, fd protoreflect.FieldDescriptor, m protoreflect.Me
 			if err := fillMessage(addr, mv.Message()); err != nil {
 				return err
 			}
-			setEntry(pm, k, mv)
+			slotpb.StoreEntry(pm, k, mv)
 			continue
 		}
 		if vfd.Kind() == protoreflect.BytesKind && gv.IsNil() {
 			// The generated code writes an empty value for nil bytes.
-			setEntry(pm, k, protoreflect.ValueOfBytes([]byte{}))
+			slotpb.StoreEntry(pm, k, protoreflect.ValueOfBytes([]byte{}))
 			continue
 		}
 		val, err := scalarValue(gv, vfd)
 		if err != nil {
 			return err
 		}
-		setEntry(pm, k, val)
+		slotpb.StoreEntry(pm, k, val)
 	}
 	return nil
-}
-
-// setField sets field fd of m to v, made for fd by scalarValue or
-// fillMessage: a slotpb message takes it without checking it again.
-func setField(m protoreflect.Message, fd protoreflect.FieldDescriptor, v protoreflect.Value) {
-	if sm, ok := m.(*slotpb.Message); ok {
-		sm.SetUnchecked(fd, v)
-		return
-	}
-	m.Set(fd, v)
-}
-
-// appendValue appends v, made for l's elements, to l.
-func appendValue(l protoreflect.List, v protoreflect.Value) {
-	if sl, ok := l.(*slotpb.List); ok {
-		sl.AppendUnchecked(v)
-		return
-	}
-	l.Append(v)
-}
-
-// setEntry sets key k of m to v, made for m's values.
-func setEntry(m protoreflect.Map, k protoreflect.MapKey, v protoreflect.Value) {
-	if sm, ok := m.(*slotpb.Map); ok {
-		sm.SetUnchecked(k, v)
-		return
-	}
-	m.Set(k, v)
 }

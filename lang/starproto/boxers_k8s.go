@@ -10,6 +10,8 @@ import (
 	"go.starlark.net/starlark"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/skyc-dev/skyc/schemas/slotpb"
 )
 
 // Full names of the Kubernetes types KubernetesBoxers boxes.
@@ -75,7 +77,7 @@ func set(m protoreflect.Message, fields ...any) error {
 		if err != nil {
 			return err
 		}
-		storeField(m, fd, v)
+		slotpb.Store(m, fd, v)
 	}
 	return nil
 }

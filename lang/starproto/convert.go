@@ -282,7 +282,7 @@ func (e *env) toList(owner protoreflect.Message, fd protoreflect.FieldDescriptor
 			if err != nil {
 				return protoreflect.Value{}, fmt.Errorf("[%d]: %w", i, err)
 			}
-			appendValue(l, pv)
+			slotpb.Append(l, pv)
 		}
 		return lv, nil
 	}
@@ -294,7 +294,7 @@ func (e *env) toList(owner protoreflect.Message, fd protoreflect.FieldDescriptor
 		if err != nil {
 			return protoreflect.Value{}, fmt.Errorf("[%d]: %w", i, err)
 		}
-		appendValue(l, pv)
+		slotpb.Append(l, pv)
 	}
 	return lv, nil
 }
@@ -327,36 +327,7 @@ func (e *env) toMap(owner protoreflect.Message, fd protoreflect.FieldDescriptor,
 		if err != nil {
 			return protoreflect.Value{}, fmt.Errorf("[%s]: %w", kv[0], err)
 		}
-		storeEntry(m, k, pv)
+		slotpb.StoreEntry(m, k, pv)
 	}
 	return mv, nil
-}
-
-// storeField sets field fd of m to v, a value toProto, toList or toMap
-// made for fd (so of the right type already): a slot-backed message takes
-// it without checking it again.
-func storeField(m protoreflect.Message, fd protoreflect.FieldDescriptor, v protoreflect.Value) {
-	if sm, ok := m.(*slotpb.Message); ok {
-		sm.SetUnchecked(fd, v)
-		return
-	}
-	m.Set(fd, v)
-}
-
-// appendValue appends v, made by toProto for l's elements, to l.
-func appendValue(l protoreflect.List, v protoreflect.Value) {
-	if sl, ok := l.(*slotpb.List); ok {
-		sl.AppendUnchecked(v)
-		return
-	}
-	l.Append(v)
-}
-
-// storeEntry sets key k of m to v, both made by toProto for m's entries.
-func storeEntry(m protoreflect.Map, k protoreflect.MapKey, v protoreflect.Value) {
-	if sm, ok := m.(*slotpb.Map); ok {
-		sm.SetUnchecked(k, v)
-		return
-	}
-	m.Set(k, v)
 }

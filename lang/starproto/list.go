@@ -8,6 +8,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/skyc-dev/skyc/schemas/slotpb"
 )
 
 // List is the Starlark value of a repeated field: a live view of the
@@ -231,7 +233,7 @@ func (l *List) append(fn *starlark.Builtin, args starlark.Tuple, kwargs []starla
 	if err != nil {
 		return nil, err
 	}
-	appendValue(pl, pv)
+	slotpb.Append(pl, pv)
 	return starlark.None, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/skyc-dev/skyc/schemas/slotpb"
 )
 
 // Map is the Starlark value of a map field: a live view of the field of
@@ -152,7 +154,7 @@ func (d *Map) SetKey(k, v starlark.Value) error {
 	if err != nil {
 		return fmt.Errorf("%s[%s]: %w", d.path(), k, err)
 	}
-	storeEntry(pm, mk, pv)
+	slotpb.StoreEntry(pm, mk, pv)
 	return nil
 }
 

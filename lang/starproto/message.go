@@ -9,6 +9,8 @@ import (
 	"go.starlark.net/syntax"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/skyc-dev/skyc/schemas/slotpb"
 )
 
 // Message is the Starlark value of a protobuf message. It wraps a
@@ -279,7 +281,7 @@ func (x *Message) set(fd protoreflect.FieldDescriptor, v starlark.Value) (err er
 			return fmt.Errorf("%s: %w", x.path(fd), err)
 		}
 	}
-	storeField(x.m, fd, val)
+	slotpb.Store(x.m, fd, val)
 	x.wrote(fd)
 	return nil
 }
