@@ -26,11 +26,17 @@ type statID struct {
 // the system directly rather than through os.Lstat, which allocates a
 // FileInfo: a warm render stats every file of the repository.
 func lstatID(path string) (statID, bool, error) {
-	var st syscall.Stat_t
-	if err := ignoringEINTR(func() error { return syscall.Lstat(path, &st) }); err != nil {
+	var st unix.Stat_t
+	if err := ignoringEINTR(func() error { return unix.Lstat(path, &st) }); err != nil {
 		return statID{}, false, &fs.PathError{Op: "lstat", Path: path, Err: err}
 	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+	return idOf(&st)
+}
+
+// idOf is the statID of what st describes, or ErrNotRegular if it is not
+// a regular file.
+func idOf(st *unix.Stat_t) (statID, bool, error) {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return statID{}, false, ErrNotRegular
 	}
 	return statID{
@@ -93,16 +99,7 @@ func (d *dirs) lstat(path string) (statID, bool, error) {
 	if err != nil {
 		return statID{}, false, &fs.PathError{Op: "lstat", Path: path, Err: err}
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return statID{}, false, ErrNotRegular
-	}
-	return statID{
-		size:  st.Size,
-		mtime: time.Unix(int64(st.Mtim.Sec), int64(st.Mtim.Nsec)).UnixNano(),
-		ctime: time.Unix(int64(st.Ctim.Sec), int64(st.Ctim.Nsec)).UnixNano(),
-		ino:   uint64(st.Ino),
-		dev:   uint64(st.Dev),
-	}, true, nil
+	return idOf(&st)
 }
 
 // openDir opens dir to stat files in it, or returns -1.
