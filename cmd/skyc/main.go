@@ -16,6 +16,8 @@ import (
 	"os"
 
 	"github.com/skyc-dev/skyc/internal/cli"
+	// Hands check and diff to skyc-full before the rest of skyc initialises.
+	_ "github.com/skyc-dev/skyc/internal/cli/handoff/early"
 )
 
 func main() { os.Exit(cli.Main(cli.LightCommands(), os.Args[1:], os.Stdout, os.Stderr)) }

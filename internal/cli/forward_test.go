@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/skyc-dev/skyc/internal/cli/handoff"
 )
 
 // TestMainForwards: for a forwarded command, Main hands the forwarder all
@@ -97,6 +100,31 @@ func TestFindFull(t *testing.T) {
 		}
 		if path, tried := findFull(); path != notExec {
 			t.Errorf("SKYC_FULL=%s (mode 755): found %q, tried %q", notExec, path, tried)
+		}
+	}
+}
+
+// TestForwardedCommandsAreHandedOver: the commands the light binary lists
+// as skyc-full's are the ones package early hands over before skyc
+// initialises, and no other.
+func TestForwardedCommandsAreHandedOver(t *testing.T) {
+	var forwarded []string
+	for _, c := range LightCommands() {
+		if c.Forward != nil {
+			forwarded = append(forwarded, c.Name)
+		}
+	}
+	if !slices.Equal(forwarded, handoff.Commands) {
+		t.Errorf("light commands forwarded to skyc-full: %q; handoff.Commands: %q", forwarded, handoff.Commands)
+	}
+	for _, args := range [][]string{{"check"}, {"diff", "-h"}, {"help", "check"}, {"-h", "diff"}} {
+		if !handoff.Forwards(args) {
+			t.Errorf("handoff.Forwards(%q) = false", args)
+		}
+	}
+	for _, args := range [][]string{{}, {"render", "check"}, {"help"}, {"version"}} {
+		if handoff.Forwards(args) {
+			t.Errorf("handoff.Forwards(%q) = true", args)
 		}
 	}
 }

@@ -1,16 +1,16 @@
 //go:build unix
 
-package cli
+package handoff
 
 import "syscall"
 
-// canReplace says that replace can run skyc-full in skyc's place.
-const canReplace = true
+// CanReplace says that Replace can run skyc-full in skyc's place.
+const CanReplace = true
 
-// replace replaces the process with the program at path, run with args
+// Replace replaces the process with the program at path, run with args
 // and the environment environ; it returns only if that fails. The
 // program keeps skyc's process ID and open standard streams, so the
 // shell, CI system or pre-commit sees it as skyc itself.
-func replace(path string, args, environ []string) error {
+func Replace(path string, args, environ []string) error {
 	return syscall.Exec(path, append([]string{path}, args...), environ)
 }
