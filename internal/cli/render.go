@@ -38,6 +38,34 @@ type RenderFlags struct {
 	Since      string
 }
 
+// VarValues returns the --var values by key, or an error naming the first
+// that is not key=value.
+func (f *RenderFlags) VarValues() (map[string]string, error) {
+	vars := map[string]string{}
+	for _, kv := range f.Vars {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--var %q: want key=value", kv)
+		}
+		vars[k] = v
+	}
+	return vars, nil
+}
+
+// EnvNames returns the environments --env names, each flag split at
+// commas, blanks dropped.
+func (f *RenderFlags) EnvNames() []string {
+	var envs []string
+	for _, e := range f.Envs {
+		for _, name := range strings.Split(e, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				envs = append(envs, name)
+			}
+		}
+	}
+	return envs
+}
+
 // ByteSize is a flag holding a size in bytes, written as a Kubernetes
 // quantity ("512Mi", "4Gi", "1000000").
 type ByteSize uint64
@@ -153,22 +181,11 @@ func runRender(env *Env, c *Command, args []string) int {
 		fmt.Fprintf(env.Stderr, "skyc render: no paths given\nRun 'skyc help render' for usage.\n")
 		return ExitError
 	}
-	vars := map[string]string{}
-	for _, kv := range f.Vars {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return env.Errorf("render: --var %q: want key=value", kv)
-		}
-		vars[k] = v
+	vars, err := f.VarValues()
+	if err != nil {
+		return env.Errorf("render: %v", err)
 	}
-	var envs []string
-	for _, e := range f.Envs {
-		for _, name := range strings.Split(e, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				envs = append(envs, name)
-			}
-		}
-	}
+	envs := f.EnvNames()
 	var collect func()
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		// A render served from the cache allocates little (its pack is

@@ -476,22 +476,11 @@ type renderedCheck struct {
 // render.VisitCache), and jobs kept before are served from it.
 // beforeEvaluate, if not nil, is the render's Options.BeforeEvaluate.
 func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths []string, hint string, today time.Time, cache *render.CacheOptions, salt string, beforeEvaluate func(), setup func(*renderedCheck) *render.VisitCache) (*renderedCheck, int) {
-	vars := map[string]string{}
-	for _, kv := range f.Vars {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, env.Errorf("check: --var %q: want key=value", kv)
-		}
-		vars[k] = v
+	vars, err := f.VarValues()
+	if err != nil {
+		return nil, env.Errorf("check: %v", err)
 	}
-	var envs []string
-	for _, e := range f.Envs {
-		for _, name := range strings.Split(e, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				envs = append(envs, name)
-			}
-		}
-	}
+	envs := f.EnvNames()
 	var files []string
 	var explicit map[string]bool
 	if len(paths) > 0 {
