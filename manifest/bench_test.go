@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
+
+	"github.com/skyc-dev/skyc/internal/cputime"
 )
 
 // fleetService returns the five objects skyc renders for one service of
@@ -186,7 +188,7 @@ func BenchmarkEncodeFleet(b *testing.B) {
 	bench := func(b *testing.B, encode func(runtime.Object) ([]byte, error)) {
 		b.ReportAllocs()
 		var bytes int
-		start := cpuTime()
+		start := cputime.Process()
 		for b.Loop() {
 			for _, o := range objs {
 				out, err := encode(o)
@@ -196,7 +198,7 @@ func BenchmarkEncodeFleet(b *testing.B) {
 				bytes += len(out)
 			}
 		}
-		cpu := cpuTime() - start
+		cpu := cputime.Process() - start
 		n := float64(b.N * len(objs))
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/object")
 		if cpu > 0 {

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/skyc-dev/skyc/check"
+	"github.com/skyc-dev/skyc/internal/cputime"
 	"github.com/skyc-dev/skyc/internal/fleet"
 	"github.com/skyc-dev/skyc/manifest"
 	"github.com/skyc-dev/skyc/schemas"
@@ -126,11 +127,11 @@ func (ev *evaluated) messages(b *testing.B) []proto.Message {
 // workers), which is the steadier figure on a shared machine.
 func loop(b *testing.B, n int, body func()) {
 	b.ReportAllocs()
-	start := cpuTime()
+	start := cputime.Process()
 	for b.Loop() {
 		body()
 	}
-	cpu := cpuTime() - start
+	cpu := cputime.Process() - start
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/service")
 	if cpu > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N)/float64(n), "cpu-µs/service")

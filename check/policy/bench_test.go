@@ -15,6 +15,7 @@ import (
 	kruntime "k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/skyc-dev/skyc/check"
+	"github.com/skyc-dev/skyc/internal/cputime"
 	"github.com/skyc-dev/skyc/internal/fleet"
 	"github.com/skyc-dev/skyc/lang"
 	"github.com/skyc-dev/skyc/manifest"
@@ -104,7 +105,7 @@ func newBenchEngine(b *testing.B, r *render.Renderer) *Engine {
 // machine others share, CPU time varies less.
 func perService(b *testing.B, n int, cpu0 time.Duration) {
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/service")
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N)/float64(n), "cpu-µs/service")
+	b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/float64(b.N)/float64(n), "cpu-µs/service")
 }
 
 // BenchmarkFleetCheck measures the phases of skyc check; see above.
@@ -117,7 +118,7 @@ func BenchmarkFleetCheck(b *testing.B) {
 
 	b.Run(fmt.Sprintf("render/N=%d", n), func(b *testing.B) {
 		b.ReportAllocs()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		for b.Loop() {
 			f.render(b, 1, noVisit)
 		}
@@ -125,7 +126,7 @@ func BenchmarkFleetCheck(b *testing.B) {
 	})
 	b.Run(fmt.Sprintf("validate/N=%d", n), func(b *testing.B) {
 		b.ReportAllocs()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		for b.Loop() {
 			for _, g := range groups {
 				if _, err := (check.Schema{}).CheckGroup(ctx, g); err != nil {
@@ -137,7 +138,7 @@ func BenchmarkFleetCheck(b *testing.B) {
 	})
 	b.Run(fmt.Sprintf("policies-convert/N=%d", n), func(b *testing.B) {
 		b.ReportAllocs()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		reg, br := r.Registry(), r.Bridge()
 		for b.Loop() {
 			for _, g := range groups {
@@ -156,7 +157,7 @@ func BenchmarkFleetCheck(b *testing.B) {
 	})
 	b.Run(fmt.Sprintf("policies/N=%d", n), func(b *testing.B) {
 		b.ReportAllocs()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		e := newBenchEngine(b, r)
 		for b.Loop() {
 			for _, g := range groups {
@@ -169,7 +170,7 @@ func BenchmarkFleetCheck(b *testing.B) {
 	})
 	b.Run(fmt.Sprintf("whole/N=%d", n), func(b *testing.B) {
 		b.ReportAllocs()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		for b.Loop() {
 			var s *check.Stream
 			// The engine needs the renderer's runtime: make the renderer

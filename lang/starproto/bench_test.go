@@ -10,6 +10,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/skyc-dev/skyc/internal/cputime"
 )
 
 // buildDeploymentSrc builds a realistic Deployment (20 messages, lists,
@@ -162,13 +164,13 @@ func BenchmarkBuildDeployment(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			thread := new(starlark.Thread)
 			b.ReportAllocs()
-			start := cpuTime()
+			start := cputime.Process()
 			for i := 0; b.Loop(); i++ {
 				render(b, thread, build, bb, i)
 			}
 			// CPU time (the garbage collector's included) is the
 			// steadier figure on a shared machine.
-			if cpu := cpuTime() - start; cpu > 0 {
+			if cpu := cputime.Process() - start; cpu > 0 {
 				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 			}
 		})

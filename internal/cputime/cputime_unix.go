@@ -1,15 +1,15 @@
 //go:build unix
 
-package render
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the CPU time (user + system) the process has used, which
-// unlike wall time does not grow when other processes compete for the CPUs.
-func cpuTime() time.Duration {
+// Process returns the CPU time (user + system) the process has used so
+// far, or 0 if the system does not say.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
