@@ -88,6 +88,15 @@ func (r *Runtime) readRepoFile(p string) ([]byte, error) {
 		return nil, &LabelError{Label: p, Msg: fmt.Sprintf("cannot load %s: no repository root is configured", p)}
 	}
 	abs := filepath.Join(r.root, filepath.FromSlash(p))
+	if realDir, ok := r.realDir(filepath.Dir(abs)); ok {
+		// The common case, a regular file in a directory already
+		// resolved, read in four system calls.
+		if real := filepath.Join(realDir, filepath.Base(abs)); within(r.realRoot, real) {
+			if b, ok := readRegularFile(real, r.opts.maxFileSize()); ok {
+				return b, nil
+			}
+		}
+	}
 	real, info, ok := r.realFile(abs)
 	if !ok {
 		var err error
@@ -122,24 +131,30 @@ func (r *Runtime) readRepoFile(p string) ([]byte, error) {
 // resolved once per Runtime, so a directory replaced by a symbolic link
 // during a render is noticed by the next one.
 func (r *Runtime) realFile(abs string) (real string, info fs.FileInfo, ok bool) {
-	dir, base := filepath.Split(abs)
-	var realDir string
-	if v, found := r.realDirs.Load(dir); found {
-		realDir = v.(string)
-	} else {
-		d, err := filepath.EvalSymlinks(dir)
-		if err != nil {
-			return "", nil, false
-		}
-		r.realDirs.Store(dir, d)
-		realDir = d
+	realDir, ok := r.realDir(filepath.Dir(abs))
+	if !ok {
+		return "", nil, false
 	}
-	real = filepath.Join(realDir, base)
+	real = filepath.Join(realDir, filepath.Base(abs))
 	info, err := os.Lstat(real)
 	if err != nil || info.Mode()&fs.ModeSymlink != 0 {
 		return "", nil, false
 	}
 	return real, info, true
+}
+
+// realDir returns the real path of the directory dir, resolved once per
+// Runtime; ok is false if it cannot be resolved.
+func (r *Runtime) realDir(dir string) (string, bool) {
+	if v, found := r.realDirs.Load(dir); found {
+		return v.(string), true
+	}
+	d, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", false
+	}
+	r.realDirs.Store(dir, d)
+	return d, true
 }
 
 func unwrapPathError(err error) error {
