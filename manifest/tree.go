@@ -61,12 +61,13 @@ func typeEnc(t reflect.Type) encFunc {
 		})
 }
 
-// cachedEncoder returns the encoder cache holds for t, building it with
+// cachedEncoder returns the encoder cache holds for t (a type, or a key
+// naming one with something more), building it with
 // build on first use. A recursive type reaches itself while its encoder
 // is being built: an indirection made by indirect, which waits for the
 // encoder being built (get) and calls it, is published first, as
 // encoding/json does.
-func cachedEncoder[F any](cache *sync.Map, t reflect.Type, build func() F, indirect func(get func() F) F) F {
+func cachedEncoder[K comparable, F any](cache *sync.Map, t K, build func() F, indirect func(get func() F) F) F {
 	if f, ok := cache.Load(t); ok {
 		return f.(F)
 	}
