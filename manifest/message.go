@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -80,7 +81,7 @@ func EncodeMessage(m protoreflect.Message, t reflect.Type, gvk schema.GroupVersi
 	}
 	e := msgPool.Get().(*msgEncoder)
 	e.buf, e.col, e.depth = e.buf[:0], 0, 0
-	e.apiVersion, e.kind, e.own = gvk.GroupVersion().String(), gvk.Kind, own
+	e.apiVersion, e.kind, e.own = apiVersion(gvk.GroupVersion()), gvk.Kind, own
 	r := root.encode(e, m, 0, false, true)
 	var out []byte
 	if r != resFail {
@@ -136,6 +137,7 @@ const (
 type msgField struct {
 	key        string                         // "name:" as written, "" if the fast emitter cannot write it
 	path       []protoreflect.FieldDescriptor // embedded (inline) message fields, then the member's own field
+	index      int                            // of the member's own field in its message (its Index)
 	form       form
 	omitEmpty  bool
 	pruneEmpty bool
@@ -151,6 +153,7 @@ type msgField struct {
 // msgPlan is the plan of one (message type, Go struct type).
 type msgPlan struct {
 	md     protoreflect.MessageDescriptor
+	slot   *slotpb.MessageType // slotpb.TypeOf(md)
 	fields []msgField
 	meta   bool // the Go type is metav1.ObjectMeta
 }
@@ -207,7 +210,7 @@ func structMsgPlan(md protoreflect.MessageDescriptor, t reflect.Type) *msgPlan {
 
 func newMsgPlan(md protoreflect.MessageDescriptor, t reflect.Type) *msgPlan {
 	plan := cachedPlan(t)
-	p := &msgPlan{md: md, fields: make([]msgField, len(plan.fields)), meta: t == objectMetaType}
+	p := &msgPlan{md: md, slot: slotpb.TypeOf(md), fields: make([]msgField, len(plan.fields)), meta: t == objectMetaType}
 	for i, f := range plan.fields {
 		d := msgField{omitEmpty: f.omitEmpty, pruneEmpty: f.pruneEmpty && !f.addrLeaf}
 		var k fastEmitter
@@ -269,7 +272,7 @@ func planMember(d *msgField, md protoreflect.MessageDescriptor, t reflect.Type, 
 			md, st = fd.Message(), sf.Type
 			continue
 		}
-		d.fdKind = fd.Kind()
+		d.fdKind, d.index = fd.Kind(), fd.Index()
 		ft := sf.Type
 		switch {
 		case fd.IsMap():
@@ -442,7 +445,7 @@ func messageMsgEnc(md protoreflect.MessageDescriptor, t reflect.Type) msgEnc {
 func newMessageMsgEnc(md protoreflect.MessageDescriptor, t reflect.Type) msgEnc {
 	switch t {
 	case quantityType:
-		if fd := md.Fields().ByNumber(1); fd != nil && fd.Kind() == protoreflect.StringKind && !fd.IsList() {
+		if fd := md.Fields().ByNumber(1); quantityCache >= 0 && fd != nil && fd.Kind() == protoreflect.StringKind && !fd.IsList() {
 			return func(e *msgEncoder, v protoreflect.Value, _ int, _ bool) result {
 				return e.quantity(v.Message(), fd)
 			}
@@ -507,7 +510,35 @@ func (e *msgEncoder) quantity(m protoreflect.Message, fd protoreflect.FieldDescr
 			return resFail // ToObject's error
 		}
 	}
-	return e.scalarStr(q.String())
+	// As quantityEnc: the text ParseQuantity kept, else the canonical
+	// form, which String would compute and keep.
+	if s := *(*string)(unsafe.Add(unsafe.Pointer(&q), quantityCacheOffset)); s != "" {
+		return e.scalarStr(s)
+	}
+	number, suffix := q.CanonicalizeBytes(e.scratch[:0])
+	e.scratch = append(append(e.scratch[:0], number...), suffix...)
+	return e.scalarScratch()
+}
+
+// quantityCacheOffset is the offset of Quantity's cached text in it
+// (quantityCache is its index).
+var quantityCacheOffset = func() uintptr {
+	if quantityCache < 0 {
+		return 0
+	}
+	return quantityType.Field(quantityCache).Offset
+}()
+
+// apiVersions holds the apiVersion of each group and version seen.
+var apiVersions sync.Map // schema.GroupVersion → string
+
+func apiVersion(gv schema.GroupVersion) string {
+	if s, ok := apiVersions.Load(gv); ok {
+		return s.(string)
+	}
+	s := gv.String()
+	apiVersions.Store(gv, s)
+	return s
 }
 
 func boolMsg(e *msgEncoder, v protoreflect.Value, _ int, _ bool) result {
@@ -634,32 +665,24 @@ func mapMsgEnc(fd protoreflect.FieldDescriptor, t reflect.Type) msgEnc {
 // those of the same keys.
 func (e *msgEncoder) mapMembers(pm protoreflect.Map, strs bool, own *Ownership) []mapEntry {
 	base := len(e.ents)
-	add := func(k, s string) {
-		if own != nil && (k == ServiceLabel || k == EnvironmentLabel && own.Env != "") {
-			return
-		}
-		e.ents = append(e.ents, mapEntry{key: k, sval: s})
-	}
-	if pm != nil {
-		if spm, ok := pm.(*slotpb.Map); ok {
-			for i := range spm.Len() {
-				k, v := spm.Entry(i)
-				s := ""
-				if strs {
-					s = v.String()
-				}
-				add(k.String(), s)
+	if spm, ok := pm.(*slotpb.Map); ok {
+		for i := range spm.Len() {
+			k, v := spm.Entry(i)
+			s := ""
+			if strs {
+				s = v.String()
 			}
-		} else {
-			pm.Range(func(k protoreflect.MapKey, v protoreflect.Value) bool {
-				s := ""
-				if strs {
-					s = v.String()
-				}
-				add(k.String(), s)
-				return true
-			})
+			e.addMember(k.String(), s, own)
 		}
+	} else if pm != nil {
+		pm.Range(func(k protoreflect.MapKey, v protoreflect.Value) bool {
+			s := ""
+			if strs {
+				s = v.String()
+			}
+			e.addMember(k.String(), s, own)
+			return true
+		})
 	}
 	if own != nil {
 		e.ents = append(e.ents, mapEntry{key: ServiceLabel, sval: own.Service})
@@ -668,6 +691,15 @@ func (e *msgEncoder) mapMembers(pm protoreflect.Map, strs bool, own *Ownership) 
 		}
 	}
 	return e.ents[base:]
+}
+
+// addMember adds member k (with string value s) of a map to e.ents,
+// unless it is an ownership label of own, which replaces it.
+func (e *msgEncoder) addMember(k, s string, own *Ownership) {
+	if own != nil && (k == ServiceLabel || k == EnvironmentLabel && own.Env != "") {
+		return
+	}
+	e.ents = append(e.ents, mapEntry{key: k, sval: s})
 }
 
 func stringMapMsg(e *msgEncoder, v protoreflect.Value, ind int, inMapping bool) result {
@@ -692,7 +724,8 @@ func (e *msgEncoder) stringMap(pm protoreflect.Map, own *Ownership, ind int, inM
 // encode writes message m, whose Go value is a struct of this plan, as
 // newStructDirect writes the struct; root says it is the document root.
 func (p *msgPlan) encode(e *msgEncoder, m protoreflect.Message, ind int, inMapping, root bool) result {
-	if m.Descriptor() != p.md {
+	sm, _ := m.(*slotpb.Message)
+	if sm != nil && sm.MessageType() != p.slot || sm == nil && m.Descriptor() != p.md {
 		return resFail // a message of another registry's type
 	}
 	keyInd, inline := ind+2, !inMapping
@@ -707,7 +740,20 @@ func (p *msgPlan) encode(e *msgEncoder, m protoreflect.Message, ind int, inMappi
 	if !e.enter() {
 		return resFail
 	}
-	sm, _ := m.(*slotpb.Message)
+	// Which fields are set, read in the order of their slots (the
+	// members come in the order of their names): most are not.
+	var set [4]uint64
+	if sm != nil {
+		if nf := sm.NumFields(); nf <= 64*len(set) {
+			for i := range nf {
+				if _, v := sm.Field(i); v.IsValid() {
+					set[i/64] |= 1 << (i % 64)
+				}
+			}
+		} else {
+			sm = nil
+		}
+	}
 	n := 0
 	for i := range p.fields {
 		f := &p.fields[i]
@@ -736,7 +782,14 @@ func (p *msgPlan) encode(e *msgEncoder, m protoreflect.Message, ind int, inMappi
 			}
 			v, present = protoreflect.ValueOfString(s), true
 		default:
-			v, present = fieldValue(m, sm, f.path)
+			if sm != nil && len(f.path) == 1 {
+				if set[f.index/64]&(1<<(f.index%64)) != 0 {
+					_, v = sm.Field(f.index)
+					present = true
+				}
+			} else {
+				v, present = fieldValue(m, sm, f)
+			}
 		}
 		switch f.form {
 		case formScalar:
@@ -823,15 +876,18 @@ func (p *msgPlan) encode(e *msgEncoder, m protoreflect.Message, ind int, inMappi
 // fieldValue returns the value of the field path leads to from m (sm, if
 // m is a slot message) and whether it is set: unset embedded messages
 // read as empty ones.
-func fieldValue(m protoreflect.Message, sm *slotpb.Message, path []protoreflect.FieldDescriptor) (protoreflect.Value, bool) {
-	for len(path) > 1 {
-		m = m.Get(path[0]).Message()
+func fieldValue(m protoreflect.Message, sm *slotpb.Message, f *msgField) (protoreflect.Value, bool) {
+	path := f.path
+	if len(path) > 1 {
+		for len(path) > 1 {
+			m = m.Get(path[0]).Message()
+			path = path[1:]
+		}
 		sm, _ = m.(*slotpb.Message)
-		path = path[1:]
 	}
 	fd := path[0]
 	if sm != nil {
-		_, v := sm.Field(fd.Index())
+		_, v := sm.Field(f.index)
 		return v, v.IsValid()
 	}
 	if !m.Has(fd) {
