@@ -647,9 +647,12 @@ func encodeJob(jr *jobResult) (payload []byte, ok bool) {
 	docs := make([][]byte, len(jr.objects))
 	size := 0
 	for i, o := range jr.objects {
-		b, err := manifest.Encode(o.Obj)
-		if err != nil {
-			return nil, false
+		b := o.Encoded // written from its message (see messageObject)
+		if b == nil {
+			var err error
+			if b, err = manifest.Encode(o.Obj); err != nil {
+				return nil, false
+			}
 		}
 		docs[i] = b
 		size += len(b) + 64

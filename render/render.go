@@ -141,6 +141,9 @@ type Renderer struct {
 
 	evaluated atomic.Int64 // jobs evaluated rather than served from the cache, for tests
 	cwd       workDir      // the working directory, for label
+	// messageFallbacks counts the objects of built-in kinds that
+	// EncodeMessage gave up on, for tests.
+	messageFallbacks atomic.Int64
 
 	// ctxs are the frozen ctx values of the environments, made once.
 	ctxOnce sync.Once
@@ -607,7 +610,23 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 			break
 		}
 	}
-	err = r.flatten(v, st, &bounds{maxObjects: r.opts.maxObjects()}, func(m proto.Message, obj manifest.Object) {
+	// own lets flatten write the objects' documents from their messages
+	// (see messageObject) when nothing needs their Go structs: the objects
+	// are only encoded (no Visit, no FieldOrigins), no waiver names one of
+	// them and the ownership labels are valid (else SetOwnership reports
+	// them). fromMessages are those objects, for the AWS side, which needs
+	// the Go structs after all.
+	var (
+		own          *manifest.Ownership
+		fromMessages []messageIndex
+	)
+	if r.messagePath() && made == nil && prov == nil && validOwnership(name, j.env.Name) {
+		own = &manifest.Ownership{Service: name, Env: j.env.Name}
+	}
+	err = r.flatten(v, st, &bounds{maxObjects: r.opts.maxObjects(), own: own}, func(m proto.Message, obj manifest.Object) {
+		if obj.Encoded != nil {
+			fromMessages = append(fromMessages, messageIndex{len(out.objects), m})
+		}
 		out.origins = orig.note(out.origins, m, obj.Obj)
 		if made != nil {
 			made[m] = obj.Obj
@@ -619,8 +638,10 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 			out.fields[obj.Obj] = &objectFields{root: m, prov: prov}
 		}
 		obj.Env, obj.Service, obj.Source = j.env.Name, name, j.label
-		if err := manifest.SetOwnership(obj); err != nil && labelErr == nil {
-			labelErr = fmt.Errorf("service name %w", err)
+		if obj.Encoded == nil { // else labelled already
+			if err := manifest.SetOwnership(obj); err != nil && labelErr == nil {
+				labelErr = fmt.Errorf("service name %w", err)
+			}
 		}
 		if out.objects == nil {
 			out.objects = make([]manifest.Object, 0, 8) // a service() makes 4 to 7
@@ -629,6 +650,9 @@ func (r *Renderer) renderOne(ctx context.Context, j job) jobResult {
 	})
 	if err == nil {
 		err = labelErr
+	}
+	if err == nil && !st.empty() && len(fromMessages) > 0 {
+		err = r.materialize(&out, fromMessages)
 	}
 	if err != nil {
 		d := &lang.Diagnostic{Severity: lang.Error, Pos: lang.Pos{File: j.label}, Message: err.Error()}
@@ -673,6 +697,9 @@ type bounds struct {
 	// path leads from main's result to the value being visited, for
 	// errors: it is formatted only for one, not for every value.
 	path []step
+	// own, if not nil, has objects written from their messages, with
+	// these ownership labels, where they can be (see messageObject).
+	own *manifest.Ownership
 }
 
 // step is a struct field (name) or a list element (index) on a path.
@@ -765,6 +792,12 @@ func (r *Renderer) flatten(v starlark.Value, st *stack, b *bounds, emit func(pro
 		// Before converting it: converting a million objects is the
 		// work the limit is for.
 		return &boundError{fmt.Sprintf("main() returned more than %d objects", b.maxObjects), moreObjects}
+	}
+	if b.own != nil {
+		if obj, ok := r.messageObject(m, b.own); ok {
+			emit(m, obj)
+			return nil
+		}
 	}
 	obj, err := r.reg.ToObject(m)
 	if err != nil {
