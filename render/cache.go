@@ -641,6 +641,14 @@ func (cs *cacheState) sourceHash(rt *lang.Runtime, label string) rendercache.Key
 // document, a part of the payload; origins follow them. ok is false if an
 // object does not encode; jr is then unchanged.
 func encodeJob(jr *jobResult) (payload []byte, ok bool) {
+	return encodeObjects(jr, true)
+}
+
+// encodeObjects is encodeJob, which makes the payload only if payload is
+// set: without it, for a render without the cache, each object keeps the
+// document it was encoded into, which spares copying every document
+// into one more buffer.
+func encodeObjects(jr *jobResult, payload bool) ([]byte, bool) {
 	// The payload keeps the objects in canonical order, which spares
 	// sorting them when they come out of the cache (see byService).
 	manifest.Sort(jr.objects)
@@ -656,6 +664,21 @@ func encodeJob(jr *jobResult) (payload []byte, ok bool) {
 		}
 		docs[i] = b
 		size += len(b) + 64
+	}
+	if !payload {
+		hashes := make([]uint64, len(jr.objects))
+		for i := range jr.objects {
+			o := &jr.objects[i]
+			id := identityOf(o.Obj)
+			hashes[i] = idHash(o.Env, id.APIVersion, id.Kind, id.Namespace, id.Name)
+			if p, ok := jr.origins[o.Obj]; ok && id != o.Obj {
+				delete(jr.origins, o.Obj)
+				jr.origins[id] = p
+			}
+			o.Obj, o.Encoded = id, docs[i]
+		}
+		jr.sorted, jr.ids = true, hashes
+		return nil, true
 	}
 	b := make([]byte, 0, size)
 	str := func(s string) {

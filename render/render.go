@@ -506,7 +506,7 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 				case r.cache != nil:
 					payloads[i], _ = r.store(jobs[i], keys[i], &results[i])
 				case r.opts.Encode:
-					encodeJob(&results[i])
+					encodeObjects(&results[i], false)
 				}
 				// A file that rendered objects is a service, which no
 				// other file is expected to load.
