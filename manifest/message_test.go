@@ -11,8 +11,13 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/skyc-dev/skyc/internal/textdiff"
 	"github.com/skyc-dev/skyc/manifest"
@@ -193,4 +198,64 @@ func plain(v reflect.Value) {
 			v.SetMapIndex(nk, e)
 		}
 	}
+}
+
+// FuzzEncodeMessage holds EncodeMessage to Encode on a Deployment whose
+// strings, numbers and Quantity text (which EncodeMessage parses with
+// resource.ParseQuantity, as ToObject does) come from the fuzzer.
+func FuzzEncodeMessage(f *testing.F) {
+	reg, err := schemas.Default()
+	if err != nil {
+		f.Fatal(err)
+	}
+	k, ok := reg.KindFor(appsv1.SchemeGroupVersion.WithKind("Deployment"))
+	if !ok {
+		f.Fatal("no Deployment kind")
+	}
+	f.Add("web", "app", "web", "500m", int32(8080), "http", "staging")
+	f.Add("a10", "skyc.dev/service", "x y", "1.5Gi", int32(0), "8080", "")
+	f.Add("-", "#", "'", "", int32(-1), "", "production")
+	f.Add("true", "a9", "null", "1e3", int32(1), "-", "a b")
+	f.Add("0x1F", "skyc.dev/environment", "~", "0.1", int32(70000), "1:20", "1")
+	f.Fuzz(func(t *testing.T, name, key, value, quantity string, port int32, target, env string) {
+		replicas := port
+		maxSurge := intstr.FromString(target)
+		d := &appsv1.Deployment{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{key: value}, Annotations: map[string]string{value: key}},
+			Spec: appsv1.DeploymentSpec{
+				Replicas: &replicas,
+				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{key: name}},
+				Strategy: appsv1.DeploymentStrategy{RollingUpdate: &appsv1.RollingUpdateDeployment{MaxSurge: &maxSurge}},
+				Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+					Containers: []corev1.Container{{
+						Name:      value,
+						Args:      []string{name, key, value, target},
+						Ports:     []corev1.ContainerPort{{Name: target, ContainerPort: port}},
+						Resources: corev1.ResourceRequirements{Limits: corev1.ResourceList{"cpu": resource.MustParse("1")}},
+					}},
+				}},
+			},
+		}
+		m, err := reg.FromObject(d)
+		if err != nil {
+			t.Skip(err)
+		}
+		// The Quantity's text as the fuzzer gave it, which need not parse.
+		pm := m.ProtoReflect()
+		c := sub(sub(sub(pm, "spec"), "template"), "spec")
+		c = c.Get(c.Descriptor().Fields().ByName("containers")).List().Get(0).Message()
+		r := sub(c, "resources")
+		q := r.Get(r.Descriptor().Fields().ByName("limits")).Map().Get(protoreflect.ValueOfString("cpu").MapKey()).Message()
+		q.Set(q.Descriptor().Fields().ByName("string"), protoreflect.ValueOfString(quantity))
+		own := manifest.Ownership{Service: "web", Env: env}
+		if manifest.SetOwnership(manifest.Object{Obj: &metav1.PartialObjectMetadata{}, Service: own.Service, Env: own.Env}) != nil {
+			own.Env = ""
+		}
+		checkMessage(t, "fuzzed", reg, k, pm, own)
+	})
+}
+
+// sub returns the message in field name of m.
+func sub(m protoreflect.Message, name string) protoreflect.Message {
+	return m.Get(m.Descriptor().Fields().ByName(protoreflect.Name(name))).Message()
 }
