@@ -51,9 +51,11 @@ import (
 // takes ToObject and Encode instead, which also report any error: types
 // with a MarshalJSON or MarshalText other than Quantity, IntOrString and
 // Time (RawExtension, FieldsV1, MicroTime, ...), named slices, interfaces,
-// ",string" and omitzero options, members without a protobuf field other
-// than TypeMeta's, Quantity strings ParseQuantity rejects, IntOrString of
-// an unknown type, and everything the direct path gives up on (strings
+// ",string" options, omitzero (but on Time, whose zero value is left out
+// anyway), members without a protobuf field other than TypeMeta's (unless
+// their zero value is left out), a root whose apiVersion and kind would
+// come from the message, Quantity strings ParseQuantity rejects,
+// IntOrString of an unknown type, and everything the direct path gives up on (strings
 // the fast emitter cannot write, keys it cannot write, floats encoding/json
 // rejects, nesting past maxDepth).
 
@@ -143,7 +145,6 @@ type msgField struct {
 	pruneEmpty bool
 	isKind     bool              // formTypeMeta: kind, not apiVersion
 	labels     bool              // ObjectMeta's labels, which take the ownership labels
-	zero       bool              // formScalar: the Go zero value is what an unset field gives
 	enc        msgEnc            // of the member's value (a pointer's element)
 	status     bool              // the document root's status, which is not written
 	meta       bool              // the ObjectMeta member, metadata
@@ -164,7 +165,7 @@ type msgKey struct {
 }
 
 var (
-	msgPlans  sync.Map // msgKey → *msgPlan (nil: cannot be a root)
+	msgPlans  sync.Map // msgKey → *msgPlan
 	msgEncs   sync.Map // msgKey → msgEnc
 	rootPlans sync.Map // msgKey → *msgPlan, nil if t cannot be a document root
 
@@ -184,12 +185,18 @@ func rootMsgPlan(md protoreflect.MessageDescriptor, t reflect.Type) *msgPlan {
 	var p *msgPlan
 	pt := reflect.PointerTo(t)
 	if !pt.Implements(marshalerType) && !pt.Implements(textMarshalerType) {
+		// The root needs metadata for the ownership labels, and its
+		// apiVersion and kind from the group-version-kind, as ToObject
+		// sets them, not from the message.
 		p = structMsgPlan(md, t)
-		hasMeta := false
+		meta, typeMeta := false, 0
 		for _, f := range p.fields {
-			hasMeta = hasMeta || f.meta
+			meta = meta || f.meta
+			if f.form == formTypeMeta {
+				typeMeta++
+			}
 		}
-		if !hasMeta {
+		if !meta || typeMeta != 2 {
 			p = nil
 		}
 	}
@@ -244,9 +251,10 @@ func planMember(d *msgField, md protoreflect.MessageDescriptor, t reflect.Type, 
 		tag, tagged := sf.Tag.Lookup("protobuf")
 		if !tagged || tag == "-" {
 			switch {
-			case sf.Type == typeMetaType && !last && n == len(f.index)-2:
-				// apiVersion and kind: from the group-version-kind at
-				// the root, else unset (and omitempty).
+			case sf.Type == typeMetaType && n == 0 && len(f.index) == 2:
+				// apiVersion and kind of the struct's own TypeMeta: at
+				// the root, from the group-version-kind, which ToObject
+				// sets there; elsewhere unset (and omitempty).
 				d.form, d.isKind = formTypeMeta, f.name == "kind"
 			case last && zeroSkipped(f):
 				d.form = formZero
@@ -314,9 +322,11 @@ func zeroSkipped(f field) bool {
 	case reflect.Pointer, reflect.Interface:
 		return true
 	case reflect.Map, reflect.Slice:
-		// nil: null, unless a MarshalJSON or MarshalText writes it.
+		// nil: null, unless a MarshalJSON or MarshalText writes it (or
+		// encoding/json rejects the map's keys).
 		p := reflect.PointerTo(f.typ)
-		return f.omitEmpty || !p.Implements(marshalerType) && !p.Implements(textMarshalerType)
+		return f.omitEmpty || !p.Implements(marshalerType) && !p.Implements(textMarshalerType) &&
+			(f.typ.Kind() == reflect.Slice || validMapKey(f.typ.Key()))
 	case reflect.Bool, reflect.String,
 		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
