@@ -25,10 +25,8 @@ func SetOwnership(o Object) error {
 	if err != nil {
 		return err
 	}
-	for _, v := range []string{o.Service, o.Env} {
-		if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
-			return fmt.Errorf("%q can't label the objects it owns: %s", v, errs[0])
-		}
+	if err := CheckOwnership(o.Service, o.Env); err != nil {
+		return err
 	}
 	labels := acc.GetLabels()
 	if labels == nil {
@@ -39,5 +37,16 @@ func SetOwnership(o Object) error {
 		labels[EnvironmentLabel] = o.Env
 	}
 	acc.SetLabels(labels)
+	return nil
+}
+
+// CheckOwnership returns the error SetOwnership gives for an object of
+// service and env, if the names are not valid label values.
+func CheckOwnership(service, env string) error {
+	for _, v := range []string{service, env} {
+		if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
+			return fmt.Errorf("%q can't label the objects it owns: %s", v, errs[0])
+		}
+	}
 	return nil
 }

@@ -29,7 +29,7 @@ func (r *Renderer) messagePath() bool {
 // validOwnership reports whether SetOwnership accepts service and env as
 // label values.
 func validOwnership(service, env string) bool {
-	return manifest.SetOwnership(manifest.Object{Obj: &metav1.PartialObjectMetadata{}, Service: service, Env: env}) == nil
+	return manifest.CheckOwnership(service, env) == nil
 }
 
 // messageIndex is an object of a job's objects written from message m.
