@@ -58,6 +58,7 @@ func (r *Renderer) messageObject(m proto.Message, own *manifest.Ownership) (mani
 		r.messageFallbacks.Add(1)
 		return manifest.Object{}, false
 	}
+	r.messageObjects.Add(1)
 	id := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: k.APIVersion(), Kind: k.GVK.Kind}}
 	id.Name, id.Namespace = name, namespace
 	return manifest.Object{Obj: id, Encoded: doc}, true

@@ -14,43 +14,47 @@ import (
 	"github.com/skyc-dev/skyc/manifest"
 )
 
-// TestMessagePathFleet renders a generated fleet (the mixed shape: every
-// kind the fleet makes, AWS resources for some services, two
+// TestMessagePathFleet renders generated fleets (the peer shape of the
+// benchmarks, and the mixed shape: every kind the fleet makes, two
 // environments) with Options.Encode, which writes the objects from their
 // messages, and without, which converts them to Go structs, and expects
-// the same stream; and that the message path took every object of the
-// services without AWS resources.
+// the same stream; and that the message path took every object.
 func TestMessagePathFleet(t *testing.T) {
 	n := 300
 	if testing.Short() {
 		n = 60
 	}
-	root := t.TempDir()
-	f := fleet.Generate(fleet.Options{N: n, Seed: 5, Shape: fleet.Mixed, Envs: []string{"staging", "production"}})
-	if err := f.Write(root); err != nil {
-		t.Fatal(err)
+	for _, shape := range []fleet.Shape{fleet.Peer, fleet.Mixed} {
+		root := t.TempDir()
+		f := fleet.Generate(fleet.Options{N: n, Seed: 5, Shape: shape, Envs: []string{"staging", "production"}})
+		if err := f.Write(root); err != nil {
+			t.Fatal(err)
+		}
+		services := filepath.Join(root, "services") + "/..."
+		_, typed := renderPaths(t, Options{}, services)
+		if typed.Failed() {
+			t.Fatal(typed.Diagnostics[0])
+		}
+		r, direct := renderPaths(t, Options{Encode: true}, services)
+		if direct.Failed() {
+			t.Fatal(direct.Diagnostics[0])
+		}
+		want, got := stream(t, typed.Output()), stream(t, direct.Output())
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: the message path's stream differs from the Go structs' (-structs +messages):\n%s", shape, lineDiff(string(want), string(got)))
+		}
+		if fb := r.messageFallbacks.Load(); fb != 0 {
+			t.Errorf("%s: %d objects of the fleet fell back from the message path", shape, fb)
+		}
+		if took := r.messageObjects.Load(); took != int64(len(direct.Objects)) {
+			t.Errorf("%s: %d of %d objects written from their messages", shape, took, len(direct.Objects))
+		}
+		kinds := map[string]int{}
+		for _, o := range direct.Objects {
+			kinds[o.Obj.GetObjectKind().GroupVersionKind().Kind]++
+		}
+		t.Logf("%s: %d objects: %v", shape, len(direct.Objects), kinds)
 	}
-	services := filepath.Join(root, "services") + "/..."
-	_, typed := renderPaths(t, Options{}, services)
-	if typed.Failed() {
-		t.Fatal(typed.Diagnostics[0])
-	}
-	r, direct := renderPaths(t, Options{Encode: true}, services)
-	if direct.Failed() {
-		t.Fatal(direct.Diagnostics[0])
-	}
-	want, got := stream(t, typed.Output()), stream(t, direct.Output())
-	if !bytes.Equal(got, want) {
-		t.Fatalf("the message path's stream differs from the Go structs' (-structs +messages):\n%s", lineDiff(string(want), string(got)))
-	}
-	if fb := r.messageFallbacks.Load(); fb != 0 {
-		t.Errorf("%d objects of the fleet fell back from the message path", fb)
-	}
-	kinds := map[string]int{}
-	for _, o := range direct.Objects {
-		kinds[o.Obj.GetObjectKind().GroupVersionKind().Kind]++
-	}
-	t.Logf("%d objects, %d documents: %v", len(direct.Objects), len(direct.Documents), kinds)
 }
 
 // TestMessagePathExamples renders the examples, whose services have AWS
@@ -125,8 +129,8 @@ def main(ctx):
 	if len(direct.Waivers) != 1 || direct.Waivers[0].Object == nil {
 		t.Fatalf("waivers %+v, want one limited to the deployment", direct.Waivers)
 	}
-	if r.messageFallbacks.Load() != 0 {
-		t.Errorf("%d fallbacks; the message path should have been off", r.messageFallbacks.Load())
+	if r.messageObjects.Load() != 0 || r.messageFallbacks.Load() != 0 {
+		t.Errorf("%d objects from messages, %d fallbacks; the message path should have been off", r.messageObjects.Load(), r.messageFallbacks.Load())
 	}
 	for _, opts := range []Options{{}, {Encode: true}} {
 		_, res := renderPaths(t, opts, filepath.Join(root, "bad/api-.sky"))

@@ -141,9 +141,10 @@ type Renderer struct {
 
 	evaluated atomic.Int64 // jobs evaluated rather than served from the cache, for tests
 	cwd       workDir      // the working directory, for label
-	// messageFallbacks counts the objects of built-in kinds that
-	// EncodeMessage gave up on, for tests.
-	messageFallbacks atomic.Int64
+	// messageObjects and messageFallbacks count the objects of built-in
+	// kinds written from their messages and those EncodeMessage gave up
+	// on, for tests.
+	messageObjects, messageFallbacks atomic.Int64
 
 	// ctxs are the frozen ctx values of the environments, made once.
 	ctxOnce sync.Once
