@@ -336,11 +336,14 @@ func renderHint(arg string) string {
 // renderGCPercent is the collector's setting while skyc render evaluates
 // files, unless GOGC is set. A render allocates a few hundred kilobytes
 // per service and keeps little (a service's objects are encoded as soon
-// as it is rendered). For 3000 services, collecting at 200% of the live
-// heap took about 1.1 s of CPU and 190-212 MiB, at 150% 1.4 s and 185
-// MiB, at 250% 1.05 s and 205-215 MiB (BENCHMARKS.md); 200% keeps within
-// the 250 MiB budget of issue 7.
-const renderGCPercent = 200
+// as it is rendered). Since objects are written straight from their
+// messages (manifest.EncodeMessage), a cold render of 3000 services
+// took, collecting at 200% of the live heap, 0.81 s of CPU and 134 MiB;
+// at 300% 0.76 s and 145 MiB; at 400% 0.73 s and 160 MiB. For 10000
+// services: 326, 378 and 464 MiB. 300% keeps well within the 250 MiB
+// budget of issue 7 at 3000 services, and at 10000 within what 200%
+// took before the message path (390 MiB).
+const renderGCPercent = 300
 
 // warmRenderMemory is the soft memory limit of a render while it runs
 // without the garbage collector, before any file is evaluated.
