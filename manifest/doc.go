@@ -63,6 +63,18 @@
 // the result byte for byte against the reference path over random objects
 // of every kind client-go knows, on both paths.
 //
+// [EncodeMessage] is a third way in (message.go): it writes the document
+// of an object from the protobuf message the object would be converted
+// from (package schemas' Registry.ToObject), walking the same per-type
+// plans by field number instead of by reflection over a Go value, so
+// that skyc render never builds the k8s.io/api struct of an object it
+// only writes. Its bytes are those Encode gives for the converted
+// object; where it cannot be sure of them (RawExtension, MicroTime, named
+// slices, strings the direct path hands on) it says so, and the caller
+// converts the message and calls Encode. Tests compare the two over
+// random messages of every built-in kind, and FuzzEncodeMessage over
+// fuzzed Deployments.
+//
 // The output is deterministic: the same object gives the same bytes. (For
 // map keys on which yaml.v2's order is not transitive, such as "9Z", "09"
 // and "99z", yaml.v2's own output depends on Go's map iteration order;

@@ -17,7 +17,10 @@
 // the k8s.io/api Go struct it describes (direct.go), falling back to the
 // wire form (proto.Marshal, then the type's own Unmarshal) for what the
 // copier cannot do, with apiVersion and kind set from the
-// group-version-kind.
+// group-version-kind. skyc render mostly skips that copy: it writes an
+// object's YAML straight from its message (manifest.EncodeMessage), and
+// converts only what a check, a waiver or the AWS side needs as Go
+// structs.
 //
 // A handful of apimachinery types do not describe themselves through tags
 // (Quantity, Time, MicroTime, FieldsV1); their messages follow the shapes in
