@@ -45,6 +45,12 @@ type module struct {
 	err       error
 	waitingOn *module  // the module this one's evaluation is loading; guarded by Runtime.mu
 	loads     []string // the labels this module's load statements named, in order; guarded by Runtime.mu
+	src       []byte   // the text evaluated; guarded by Runtime.mu
+	// deps are the modules this module's loads returned, once each, in
+	// order: unlike the labels of loads, they stay the modules its
+	// evaluation used when one is released and evaluated again (see
+	// Evaluated). Guarded by Runtime.mu.
+	deps []*module
 }
 
 // New returns a Runtime for the repository at opts.Root.
@@ -231,6 +237,7 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 	}
 	r.mu.Lock()
 	r.sources[m.label] = src
+	m.src = src
 	r.mu.Unlock()
 	var prog *starlark.Program
 	if stdlib && r.opts.StdlibProgram != nil {
@@ -252,6 +259,11 @@ func (r *Runtime) exec(ctx context.Context, m *module) (starlark.StringDict, err
 		if err != nil {
 			return nil, &LoadError{Label: label, Err: err}
 		}
+		r.mu.Lock()
+		if !slices.Contains(m.deps, dep) {
+			m.deps = append(m.deps, dep)
+		}
+		r.mu.Unlock()
 		return dep.globals, nil
 	}
 	var globals starlark.StringDict
