@@ -80,6 +80,16 @@ type cacheState struct {
 	keep      bool
 	kept      map[string]keptSource
 	keptTrees int // bytes of text whose trees are kept
+
+	// deferred are the files whose loads node does not find by parsing
+	// them when the cache does not know them (deferLoads): the files of
+	// the render's jobs. A job whose file is one of them is evaluated
+	// at once, and keyed afterwards by what its evaluation used
+	// (keyEvaluated). Parsing each file only to find its loads was an
+	// eighth of the CPU time of a render with an empty cache, and the
+	// evaluation parsed most files again.
+	deferred map[string]bool
+	parsed   atomic.Int64 // files parsed to find their loads, for tests
 }
 
 // maxKeptTrees bounds the text, in bytes, whose syntax trees a render
@@ -87,7 +97,10 @@ type cacheState struct {
 // trees of all 3000 services of the benchmark fleet (2.9 MB of text)
 // raised the peak RSS of an empty-cache render from 150 to 220 MB, and
 // the collector's work with it, for no less CPU time than keeping the
-// first megabyte's (+10 MB); the files past it are parsed again.
+// first megabyte's (+10 MB); the files past it are parsed again. (The
+// files of a render's jobs are no longer parsed before their evaluation
+// at all, see deferred: what is parsed now is libraries whose loads the
+// cache does not know, a changed one's.)
 const maxKeptTrees = 1 << 20
 
 // keptSource is a file as node read it: its text, hash and syntax tree
@@ -113,6 +126,9 @@ type fileNode struct {
 	hash  rendercache.Key
 	loads []string // repository labels loaded directly
 	err   error
+	// deferred: the cache does not know the file's loads, and it is one
+	// of cacheState.deferred, so it was not parsed to find them.
+	deferred bool
 }
 
 func openCache(opts *CacheOptions, root string, cfg *config.Config) *cacheState {
@@ -145,6 +161,19 @@ func (cs *cacheState) forget() {
 	cs.dirs = map[string]bool{}
 	cs.srcHash = map[string]sourceID{}
 	cs.keep, cs.kept, cs.keptTrees = false, map[string]keptSource{}, 0
+	cs.deferred = nil
+}
+
+// deferLoads has node leave unparsed, until forget, the files of jobs
+// whose loads the cache does not know.
+func (cs *cacheState) deferLoads(jobs []job) {
+	deferred := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		deferred[j.label] = true
+	}
+	cs.mu.Lock()
+	cs.deferred = deferred
+	cs.mu.Unlock()
 }
 
 // keepSources makes node keep what it reads, until forget.
@@ -209,7 +238,9 @@ func (cs *cacheState) dropKept(need func(label string) bool) {
 
 // node returns the load-graph node of a repository file, hashing it (the
 // stat cache spares reading unchanged files) and finding its loads (from
-// the cache, else by parsing it).
+// the cache, else by parsing it, unless the file is one of cs.deferred:
+// the node is then deferred, and what node read of the file is kept for
+// the evaluation).
 func (cs *cacheState) node(label string) *fileNode {
 	cs.mu.Lock()
 	n, ok := cs.graph[label]
@@ -232,6 +263,16 @@ func (cs *cacheState) node(label string) *fileNode {
 		loads, ok := cs.c.Loads(label, n.hash)
 		var tree *syntax.File
 		if !ok {
+			cs.mu.Lock()
+			deferred := cs.deferred[label]
+			cs.mu.Unlock()
+			if deferred {
+				// Its job is evaluated, and keyed after (keyEvaluated):
+				// the runtime reads the file if node did not.
+				n.deferred = true
+				cs.keepSource(label, n.hash, src, nil)
+				return
+			}
 			if src == nil {
 				if n.hash, src, n.err = cs.c.Read(label, p); n.err != nil {
 					return
@@ -243,6 +284,7 @@ func (cs *cacheState) node(label string) *fileNode {
 				n.err = errTooLarge
 				return
 			}
+			cs.parsed.Add(1)
 			if tree, loads, n.err = lang.ParseLoads(label, src); n.err != nil {
 				return
 			}
@@ -299,19 +341,27 @@ type fileHash struct {
 // It runs for every job of a warm render: a service's graph is a few
 // files, kept in one slice (searched linearly while short).
 func (cs *cacheState) closure(label string) (files []fileHash, ok bool) {
+	files, ok, _ = cs.lookupClosure(label)
+	return files, ok
+}
+
+// lookupClosure is closure, which also reports whether it failed only
+// because a file's loads were deferred (see cacheState.deferred).
+func (cs *cacheState) lookupClosure(label string) (files []fileHash, ok, deferred bool) {
 	w := closureWalk{cs: cs, files: make([]fileHash, 0, 4)}
 	if !w.visit(label, 0) {
-		return nil, false
+		return nil, false, w.deferred
 	}
 	slices.SortFunc(w.files, func(a, b fileHash) int { return strings.Compare(a.label, b.label) })
-	return w.files, true
+	return w.files, true, false
 }
 
 // closureWalk is the state of closure.
 type closureWalk struct {
-	cs    *cacheState
-	files []fileHash
-	index map[string]bool // the labels of files, once there are many
+	cs       *cacheState
+	files    []fileHash
+	index    map[string]bool // the labels of files, once there are many
+	deferred bool            // a deferred node stopped the walk
 }
 
 func (w *closureWalk) seen(l string) bool {
@@ -335,6 +385,10 @@ func (w *closureWalk) visit(l string, depth int) bool {
 	}
 	n := w.cs.node(l)
 	if n.err != nil {
+		return false
+	}
+	if n.deferred {
+		w.deferred = true
 		return false
 	}
 	w.files = append(w.files, fileHash{l, n.hash})
@@ -438,6 +492,10 @@ type cachedJob struct {
 	ok    bool // the key is valid
 	key   rendercache.Key
 	files []fileHash
+	// deferred: the job's file, or one it loads, was not parsed to find
+	// its loads (see cacheState.deferred); the key is computed after the
+	// evaluation, from what it used (keyEvaluated), and ok set then.
+	deferred bool
 }
 
 // lookup computes the keys of jobs, on all CPUs, and fills in the results
@@ -458,6 +516,7 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult, 
 	cs := r.cache
 	cs.forget()
 	cs.keepSources()
+	cs.deferLoads(jobs)
 	keys := make([]cachedJob, len(jobs))
 	hit := make([]bool, len(jobs))
 	early := newEarlyEvaluator(ctx, r, jobs, results, keys, stored, before)
@@ -465,8 +524,10 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult, 
 	payloads := make([][]byte, len(jobs))
 	parallel(len(jobs), func(i int) {
 		j := jobs[i]
-		files, ok := cs.closure(j.label)
+		files, ok, deferred := cs.lookupClosure(j.label)
 		if !ok {
+			// Not in the cache, or no key before evaluating it.
+			keys[i].deferred = deferred
 			miss(i)
 			return
 		}
@@ -517,6 +578,7 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult, 
 	need := map[string]bool{}
 	for i := range jobs {
 		if !hit[i] {
+			need[jobs[i].label] = true // a deferred job's file
 			for _, f := range keys[i].files {
 				need[f.label] = true
 			}
@@ -552,21 +614,85 @@ func parallel(n int, f func(i int)) {
 // writer need not, and leaves them with their identity only, as the cache
 // gives them out (the documents are all a render with a cache writes).
 // If the result may be cached it returns the payload, which holds the
-// documents the objects' Encoded share. The evaluation must have read
-// exactly the files the key was computed from: a file changed in between
-// makes the result uncacheable.
-func (r *Renderer) store(j job, k cachedJob, jr *jobResult) ([]byte, bool) {
+// documents the objects' Encoded share, to be stored under k.key. The
+// evaluation must have read exactly the files the key was computed from:
+// a file changed in between makes the result uncacheable. A deferred
+// job's key is computed here, from what its evaluation used.
+func (r *Renderer) store(j job, k *cachedJob, jr *jobResult) ([]byte, bool) {
 	payload, ok := encodeJob(jr)
 	if !ok {
 		return nil, false // an object does not encode: WriteStream reports it
 	}
 	// A job with waivers is not cached either: whether they have expired
 	// depends on the day, which the key does not hold.
-	cacheable := k.ok && len(jr.diags) == 0 && len(jr.docs) == 0 && len(jr.waivers) == 0 && !holdsSecret(jr) && r.evaluatedFrom(j.label, k)
-	if !cacheable {
+	if len(jr.diags) != 0 || len(jr.docs) != 0 || len(jr.waivers) != 0 || holdsSecret(jr) {
+		return nil, false
+	}
+	if k.deferred {
+		if !r.keyEvaluated(j, k) {
+			return nil, false
+		}
+	} else if !k.ok || !r.evaluatedFrom(j.label, *k) {
 		return nil, false
 	}
 	return payload, true
+}
+
+// keyEvaluated computes the key of a deferred job from what its
+// evaluation used (lang.Runtime.Evaluated): the job's file and the
+// repository files it loads, directly or not, as closure would find them,
+// with the hashes of the texts evaluated. So the key is of the texts the
+// result was rendered from, whatever changed on disk meanwhile: a lookup
+// computes it again only from files with those contents. It records the
+// loads of each file for its text's hash, so that the next lookup finds
+// the closure without parsing. It sets k.ok, k.key and k.files, and
+// reports false if the evaluation cannot be keyed.
+func (r *Renderer) keyEvaluated(j job, k *cachedJob) bool {
+	cs := r.cache
+	evaluated, ok := r.rt.Evaluated(j.label)
+	if !ok {
+		return false
+	}
+	find := func(label string) *lang.EvaluatedFile {
+		for i := range evaluated {
+			if evaluated[i].Label == label {
+				return &evaluated[i]
+			}
+		}
+		return nil
+	}
+	// The walk of closure, over the loads the evaluation ran: the
+	// repository files reachable from the job's file through repository
+	// files.
+	files := make([]fileHash, 0, len(evaluated))
+	used := make([]*lang.EvaluatedFile, 0, len(evaluated))
+	queue := []string{j.label}
+	for len(queue) > 0 {
+		l := queue[0]
+		queue = queue[1:]
+		if slices.ContainsFunc(files, func(f fileHash) bool { return f.label == l }) {
+			continue
+		}
+		f := find(l)
+		if f == nil {
+			return false
+		}
+		files = append(files, fileHash{l, cs.textHash(l, f.Source)})
+		used = append(used, f)
+		for _, d := range f.Loads {
+			if !lang.IsStdlib(d) {
+				queue = append(queue, d)
+			}
+		}
+	}
+	for i, f := range used {
+		if _, known := cs.c.Loads(f.Label, files[i].hash); !known {
+			cs.c.SetLoads(f.Label, files[i].hash, f.Loads)
+		}
+	}
+	slices.SortFunc(files, func(a, b fileHash) int { return strings.Compare(a.label, b.label) })
+	k.ok, k.key, k.files = true, jobKey(cs.envKey(j.env, &r.opts), j, files), files
+	return true
 }
 
 // holdsSecret reports whether a job rendered a Secret. Its data is the
@@ -611,6 +737,12 @@ func (cs *cacheState) sourceHash(rt *lang.Runtime, label string) rendercache.Key
 	if src == nil {
 		return rendercache.Key{}
 	}
+	return cs.textHash(label, src)
+}
+
+// textHash is the hash of src, a text the runtime holds for label,
+// remembered by the text's identity (see sourceHash).
+func (cs *cacheState) textHash(label string, src []byte) rendercache.Key {
 	cs.mu.Lock()
 	id, ok := cs.srcHash[label]
 	cs.mu.Unlock()

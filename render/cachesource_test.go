@@ -54,7 +54,7 @@ func TestCacheEvaluatesTheTextHashed(t *testing.T) {
 	if len(jr.diags) > 0 {
 		t.Fatal(jr.diags[0])
 	}
-	payload, ok := r.store(j, k, &jr)
+	payload, ok := r.store(j, &k, &jr)
 	if !ok {
 		t.Fatal("the result was not cacheable: the evaluation read other text than the lookup hashed")
 	}

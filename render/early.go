@@ -69,7 +69,7 @@ func (e *earlyEvaluator) run() {
 			continue
 		}
 		e.results[i] = jr
-		e.stored[i], _ = e.r.store(e.jobs[i], e.keys[i], &e.results[i])
+		e.stored[i], _ = e.r.store(e.jobs[i], &e.keys[i], &e.results[i])
 		e.done = append(e.done, i)
 	}
 }

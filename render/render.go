@@ -505,7 +505,7 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 				case r.opts.Visit != nil:
 					visitJob(r.opts.Visit, &results[i])
 				case r.cache != nil:
-					payloads[i], _ = r.store(jobs[i], keys[i], &results[i])
+					payloads[i], _ = r.store(jobs[i], &keys[i], &results[i])
 				case r.opts.Encode:
 					encodeObjects(&results[i], false)
 				}
