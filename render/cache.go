@@ -1167,6 +1167,34 @@ func (cs *cacheState) save(jobs []job, keys []cachedJob, payloads [][]byte) {
 				cs.c.SetJob(slot(jobs[i]), keys[i].key, p)
 			}
 		}
+		cs.hashUnseen(keys, payloads)
 	}
 	cs.c.Flush() // best effort: a cache that cannot be written is only slower
+}
+
+// hashUnseen hashes the files of the deferred jobs stored that the lookup
+// did not hash (the libraries they load, which the runtime read), so that
+// the cache records their stat data: the next lookup then need not read
+// them to hash them. The hashes are of the files as they are now, and are
+// not used here.
+func (cs *cacheState) hashUnseen(keys []cachedJob, payloads [][]byte) {
+	done := map[string]bool{}
+	for i, p := range payloads {
+		if p == nil || !keys[i].deferred {
+			continue
+		}
+		for _, f := range keys[i].files {
+			if done[f.label] {
+				continue
+			}
+			done[f.label] = true
+			cs.mu.Lock()
+			_, hashed := cs.graph[f.label]
+			cs.mu.Unlock()
+			if !hashed {
+				cs.c.Hash(f.label, filepath.Join(cs.root, filepath.FromSlash(f.label)))
+			}
+		}
+	}
+	cs.c.CloseDirs()
 }
