@@ -88,9 +88,11 @@ type cacheState struct {
 	// at once, and keyed afterwards by what its evaluation used
 	// (keyEvaluated). Parsing each file only to find its loads was an
 	// eighth of the CPU time of a render with an empty cache, and the
-	// evaluation parsed most files again.
-	deferred map[string]bool
-	parsed   atomic.Int64 // files parsed to find their loads, for tests
+	// evaluation parsed most files again. The set is made from
+	// deferJobs when node first needs it: a warm render never does.
+	deferred  map[string]bool
+	deferJobs []job
+	parsed    atomic.Int64 // files parsed to find their loads, for tests
 }
 
 // maxKeptTrees bounds the text, in bytes, whose syntax trees a render
@@ -162,19 +164,28 @@ func (cs *cacheState) forget() {
 	cs.dirs = map[string]bool{}
 	cs.srcHash = map[string]sourceID{}
 	cs.keep, cs.kept, cs.keptTrees = false, map[string]keptSource{}, 0
-	cs.deferred = nil
+	cs.deferred, cs.deferJobs = nil, nil
 }
 
 // deferLoads has node leave unparsed, until forget, the files of jobs
 // whose loads the cache does not know.
 func (cs *cacheState) deferLoads(jobs []job) {
-	deferred := make(map[string]bool, len(jobs))
-	for _, j := range jobs {
-		deferred[j.label] = true
-	}
 	cs.mu.Lock()
-	cs.deferred = deferred
+	cs.deferred, cs.deferJobs = nil, jobs
 	cs.mu.Unlock()
+}
+
+// isDeferred reports whether label is one of cs.deferred.
+func (cs *cacheState) isDeferred(label string) bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.deferred == nil && cs.deferJobs != nil {
+		cs.deferred = make(map[string]bool, len(cs.deferJobs))
+		for _, j := range cs.deferJobs {
+			cs.deferred[j.label] = true
+		}
+	}
+	return cs.deferred[label]
 }
 
 // keepSources makes node keep what it reads, until forget.
@@ -264,10 +275,7 @@ func (cs *cacheState) node(label string) *fileNode {
 		loads, ok := cs.c.Loads(label, n.hash)
 		var tree *syntax.File
 		if !ok {
-			cs.mu.Lock()
-			deferred := cs.deferred[label]
-			cs.mu.Unlock()
-			if deferred {
+			if cs.isDeferred(label) {
 				// Its job is evaluated, and keyed after (keyEvaluated):
 				// the runtime reads the file if node did not.
 				n.deferred = true
