@@ -509,6 +509,9 @@ type cachedJob struct {
 
 // lookup computes the keys of jobs, on all CPUs, and fills in the results
 // of those the cache holds. It returns the keys and which jobs it served.
+// A job whose file's loads the cache does not know (a new or changed
+// file, every file of a render with an empty cache) gets no key: it is
+// deferred, to be keyed after its evaluation (keyEvaluated).
 //
 // At the first job the cache does not hold, it starts building the
 // evaluator (registry, standard library) in the background, so that this
