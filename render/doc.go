@@ -17,12 +17,18 @@
 // looked up before it is evaluated, under a key hashing everything its
 // result depends on: the skyc binary, skyc.yaml and the files it names,
 // the environment and --var values, the limits, and the label and content
-// of every file in the service's load graph, which is found by parsing
-// load statements (lang.LoadLabels) or from the cache's records, never by
-// evaluating. Jobs the cache holds are not evaluated; if none is missing,
-// the type registry and the standard library are not even built. A result
-// is stored only after checking that the evaluation read exactly the
-// contents the key was made from. The store itself is internal/rendercache.
+// of every file in the service's load graph, which comes from the cache's
+// records, or from parsing load statements (lang.LoadLabels) for a
+// library the records do not know. Jobs the cache holds are not
+// evaluated; if none is missing, the type registry and the standard
+// library are not even built. A result is stored only after checking that
+// the evaluation read exactly the contents the key was made from. A
+// service file the records do not know (a new or edited one, every file
+// of an empty cache) cannot be in the cache, so it is evaluated without
+// being parsed first: its key is made afterwards from what the
+// evaluation used (lang.Runtime.Evaluated: the files loaded and the exact
+// texts evaluated), and its loads are recorded for the next lookup. The
+// store itself is internal/rendercache.
 // Renderer.Affected uses the same load graph to map changed files to the
 // services they reach (skyc render --changed-since).
 package render
