@@ -58,8 +58,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.AccountID != "" {
 		cmd.Env = append(cmd.Env, "MOTO_ACCOUNT_ID="+opts.AccountID)
 	}
-	// The kernel kills the server if the test binary dies without Stop.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		log.Close()
 		return nil, fmt.Errorf("starting moto_server: %w", err)
