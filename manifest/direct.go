@@ -335,8 +335,11 @@ func (e *directEncoder) scalarScratch() result {
 	return e.scalarStr(unsafe.String(&e.scratch[0], len(e.scratch)))
 }
 
-func boolDirect(e *directEncoder, v reflect.Value, _ int, _ bool) result {
-	if v.Bool() {
+// The scalar writers below are shared by the encoders of Go values and
+// of protobuf messages (message.go): each writes " " and the scalar.
+
+func (e *directEncoder) boolScalar(b bool) result {
+	if b {
 		e.write(" true")
 	} else {
 		e.write(" false")
@@ -344,17 +347,35 @@ func boolDirect(e *directEncoder, v reflect.Value, _ int, _ bool) result {
 	return resOK
 }
 
-func intDirect(e *directEncoder, v reflect.Value, _ int, _ bool) result {
+func (e *directEncoder) intScalar(i int64) result {
 	e.write(" ")
-	e.number(strconv.AppendInt(e.buf, v.Int(), 10))
+	e.number(strconv.AppendInt(e.buf, i, 10))
 	return resOK
 }
 
-func uintDirect(e *directEncoder, v reflect.Value, _ int, _ bool) result {
-	// uintNode's int64 and uint64 print the same digits.
+// uintScalar writes u; uintNode's int64 and uint64 print the same digits.
+func (e *directEncoder) uintScalar(u uint64) result {
 	e.write(" ")
-	e.number(strconv.AppendUint(e.buf, v.Uint(), 10))
+	e.number(strconv.AppendUint(e.buf, u, 10))
 	return resOK
+}
+
+// bytesScalar writes b in base64, as encoding/json writes a []byte.
+func (e *directEncoder) bytesScalar(b []byte) result {
+	e.scratch = base64.StdEncoding.AppendEncode(e.scratch[:0], b)
+	return e.scalarScratch()
+}
+
+func boolDirect(e *directEncoder, v reflect.Value, _ int, _ bool) result {
+	return e.boolScalar(v.Bool())
+}
+
+func intDirect(e *directEncoder, v reflect.Value, _ int, _ bool) result {
+	return e.intScalar(v.Int())
+}
+
+func uintDirect(e *directEncoder, v reflect.Value, _ int, _ bool) result {
+	return e.uintScalar(v.Uint())
 }
 
 func stringDirect(e *directEncoder, v reflect.Value, _ int, _ bool) result {
@@ -467,8 +488,7 @@ func bytesDirect(e *directEncoder, v reflect.Value, _ int, _ bool) result {
 	if v.IsNil() {
 		return e.null()
 	}
-	e.scratch = base64.StdEncoding.AppendEncode(e.scratch[:0], v.Bytes())
-	return e.scalarScratch()
+	return e.bytesScalar(v.Bytes())
 }
 
 func newArrayDirect(t reflect.Type) yamlEnc {

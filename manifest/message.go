@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"encoding/base64"
 	"reflect"
 	"slices"
 	"strconv"
@@ -552,24 +551,15 @@ func apiVersion(gv schema.GroupVersion) string {
 }
 
 func boolMsg(e *msgEncoder, v protoreflect.Value, _ int, _ bool) result {
-	if v.Bool() {
-		e.write(" true")
-	} else {
-		e.write(" false")
-	}
-	return resOK
+	return e.boolScalar(v.Bool())
 }
 
 func intMsg(e *msgEncoder, v protoreflect.Value, _ int, _ bool) result {
-	e.write(" ")
-	e.number(strconv.AppendInt(e.buf, v.Int(), 10))
-	return resOK
+	return e.intScalar(v.Int())
 }
 
 func uintMsg(e *msgEncoder, v protoreflect.Value, _ int, _ bool) result {
-	e.write(" ")
-	e.number(strconv.AppendUint(e.buf, v.Uint(), 10))
-	return resOK
+	return e.uintScalar(v.Uint())
 }
 
 func float32Msg(e *msgEncoder, v protoreflect.Value, ind int, inMapping bool) result {
@@ -593,8 +583,7 @@ func stringMsg(e *msgEncoder, v protoreflect.Value, _ int, _ bool) result {
 }
 
 func bytesMsg(e *msgEncoder, v protoreflect.Value, _ int, _ bool) result {
-	e.scratch = base64.StdEncoding.AppendEncode(e.scratch[:0], v.Bytes())
-	return e.scalarScratch()
+	return e.bytesScalar(v.Bytes())
 }
 
 // listMsgEnc returns the encoder of the elements of repeated field fd,
