@@ -41,6 +41,14 @@ func newCacheRepo(t *testing.T, n int) *cacheRepo {
 // returns the stream and the labels of the files evaluated.
 func (c *cacheRepo) render(opts Options) (out []byte, evaluated int) {
 	c.t.Helper()
+	out, r := c.renderR(opts)
+	return out, int(r.evaluated.Load())
+}
+
+// renderR is cacheRepo.render, which also returns the renderer, for its
+// counters and its cache.
+func (c *cacheRepo) renderR(opts Options) ([]byte, *Renderer) {
+	c.t.Helper()
 	ctx := context.Background()
 	files, explicit, err := Discover([]string{filepath.Join(c.root, "services") + "/..."})
 	if err != nil {
@@ -58,7 +66,7 @@ func (c *cacheRepo) render(opts Options) (out []byte, evaluated int) {
 	if err := manifest.WriteStream(&buf, res.Output()); err != nil {
 		c.t.Fatal(err)
 	}
-	return buf.Bytes(), int(r.evaluated.Load())
+	return buf.Bytes(), r
 }
 
 func (c *cacheRepo) cached() ([]byte, int) { return c.render(Options{Cache: c.cache}) }

@@ -15,30 +15,6 @@ import (
 	"github.com/skyc-dev/skyc/manifest"
 )
 
-// renderR is cacheRepo.render, which also returns the renderer, for its
-// counters and its cache.
-func (c *cacheRepo) renderR(opts Options) ([]byte, *Renderer) {
-	c.t.Helper()
-	ctx := context.Background()
-	files, explicit, err := Discover([]string{filepath.Join(c.root, "services") + "/..."})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	r, err := New(ctx, opts, files[0])
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	res := r.Render(ctx, files, explicit)
-	if res.Failed() {
-		c.t.Fatal(res.Diagnostics[0])
-	}
-	var buf bytes.Buffer
-	if err := manifest.WriteStream(&buf, res.Output()); err != nil {
-		c.t.Fatal(err)
-	}
-	return buf.Bytes(), r
-}
-
 // counts renders with the cache and expects the output of a render
 // without it, evaluated evaluations and parsed files parsed to find
 // their loads.
