@@ -495,9 +495,9 @@ func (r *Renderer) Render(ctx context.Context, files []string, explicit map[stri
 				}
 				switch {
 				case r.opts.VisitCache != nil:
-					var k cachedJob
+					k := &cachedJob{}
 					if keys != nil {
-						k = keys[i]
+						k = &keys[i]
 					}
 					if p := r.visitStore(jobs[i], k, &results[i]); payloads != nil {
 						payloads[i] = p

@@ -51,9 +51,21 @@ type VisitCache struct {
 // visitStore hands an evaluated job's objects to the VisitCache's Visit,
 // leaves them with their identities (as visitJob does) and returns the
 // job's payload if it may be kept.
-func (r *Renderer) visitStore(j job, k cachedJob, jr *jobResult) []byte {
+//
+// A deferred job (its file's loads were unknown to the cache, so the
+// lookup made no key) is keyed here, from what its evaluation used, as
+// store keys a render's (keyEvaluated); k is updated for the cache's
+// save.
+func (r *Renderer) visitStore(j job, k *cachedJob, jr *jobResult) []byte {
 	vc := r.opts.VisitCache
-	keep := r.cache != nil && k.ok && len(jr.diags) == 0 && !holdsSecret(jr) && r.evaluatedFrom(j.label, k)
+	keep := r.cache != nil && len(jr.diags) == 0 && !holdsSecret(jr)
+	if keep {
+		if k.deferred {
+			keep = r.keyEvaluated(visitKeyJob(j), k)
+		} else {
+			keep = k.ok && r.evaluatedFrom(j.label, *k)
+		}
+	}
 	var data []byte
 	if len(jr.objects) > 0 {
 		loc := &Result{Origins: jr.origins, fields: jr.fields}
@@ -253,12 +265,23 @@ func (s *visitSlab) take(n int) ([]metav1.PartialObjectMetadata, []manifest.Obje
 	return ids, objects, hashes
 }
 
+// visitKeyJob is the job as the key of a checked job holds it. Whether
+// the file was named on the command line (as skyc check --affected
+// names them) matters only to a file without main, which renders
+// nothing: the key leaves it out, and a job named so is served only what
+// rendered objects.
+func visitKeyJob(j job) job {
+	j.explicit = false
+	return j
+}
+
 // lookupVisited is lookup for a render with a VisitCache: it computes
 // the keys of jobs and serves those the cache holds, handing what Visit
 // returned for them to Cached.
 func (r *Renderer) lookupVisited(ctx context.Context, jobs []job, results []jobResult) ([]cachedJob, []bool) {
 	cs := r.cache
 	cs.forget()
+	cs.deferLoads(jobs)
 	keys := make([]cachedJob, len(jobs))
 	hit := make([]bool, len(jobs))
 	today := r.today.Format(time.DateOnly)
@@ -268,17 +291,14 @@ func (r *Renderer) lookupVisited(ctx context.Context, jobs []job, results []jobR
 			return
 		}
 		j := jobs[i]
-		files, ok := cs.closure(j.label)
+		files, ok, deferred := cs.lookupClosure(j.label)
 		if !ok {
+			// Not in the cache, or (deferred) keyed after its
+			// evaluation, in visitStore.
+			keys[i].deferred = deferred
 			return
 		}
-		// Whether the file was named on the command line (as skyc check
-		// --affected names them) matters only to a file without main,
-		// which renders nothing: the key leaves it out, and a job named
-		// so is served only what rendered objects.
-		unnamed := j
-		unnamed.explicit = false
-		k := jobKey(cs.envKey(j.env, &r.opts), unnamed, files)
+		k := jobKey(cs.envKey(j.env, &r.opts), visitKeyJob(j), files)
 		keys[i] = cachedJob{ok: true, key: k, files: files}
 		payload, ok := cs.c.Job(slot(j), k)
 		if !ok {
