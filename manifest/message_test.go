@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -258,4 +259,74 @@ func FuzzEncodeMessage(f *testing.F) {
 // sub returns the message in field name of m.
 func sub(m protoreflect.Message, name string) protoreflect.Message {
 	return m.Get(m.Descriptor().Fields().ByName(protoreflect.Name(name))).Message()
+}
+
+// TestEncodeMessageAbsentScalars: a field the message does not hold
+// whose Go member has no omitempty (a volume's name, a subject's kind)
+// is written as its Go zero value, "" or false or 0, as Encode writes
+// the struct ToObject makes. The random fillers set every field, so
+// this case is made by hand.
+func TestEncodeMessageAbsentScalars(t *testing.T) {
+	reg, err := schemas.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := []runtime.Object{
+		&corev1.Pod{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+			ObjectMeta: metav1.ObjectMeta{Name: "p"},
+			Spec: corev1.PodSpec{
+				Volumes:    []corev1.Volume{{VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}},
+				Containers: []corev1.Container{{Image: "i:1", Ports: []corev1.ContainerPort{{}}}},
+			},
+		},
+		&rbacv1.RoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
+			ObjectMeta: metav1.ObjectMeta{Name: "rb"},
+			Subjects:   []rbacv1.Subject{{}},
+			RoleRef:    rbacv1.RoleRef{},
+		},
+	}
+	for _, obj := range objs {
+		gvk := obj.GetObjectKind().GroupVersionKind()
+		k, ok := reg.KindFor(gvk)
+		if !ok {
+			t.Fatalf("no kind for %s", gvk)
+		}
+		m, err := reg.FromObject(obj)
+		if err != nil {
+			t.Fatalf("%s: FromObject: %v", gvk, err)
+		}
+		if n := clearZeroScalars(m.ProtoReflect()); n == 0 {
+			t.Fatalf("%s: no zero scalar to leave out", gvk.Kind)
+		}
+		if got := checkMessage(t, gvk.Kind, reg, k, m.ProtoReflect(), manifest.Ownership{Service: "web"}); got != took {
+			t.Errorf("%s: the message path did not take it (outcome %d)", gvk.Kind, got)
+		}
+	}
+}
+
+// clearZeroScalars clears every singular scalar field of m, and of the
+// messages in it, that holds its zero value, so that the message does
+// not hold it at all, and returns how many it cleared.
+func clearZeroScalars(m protoreflect.Message) int {
+	n := 0
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList():
+			if fd.Message() != nil {
+				for i := range v.List().Len() {
+					n += clearZeroScalars(v.List().Get(i).Message())
+				}
+			}
+		case fd.IsMap():
+		case fd.Message() != nil:
+			n += clearZeroScalars(v.Message())
+		case v.Equal(fd.Default()):
+			m.Clear(fd)
+			n++
+		}
+		return true
+	})
+	return n
 }
