@@ -142,12 +142,13 @@ type msgField struct {
 	form       form
 	omitEmpty  bool
 	pruneEmpty bool
-	isKind     bool              // formTypeMeta: kind, not apiVersion
-	labels     bool              // ObjectMeta's labels, which take the ownership labels
-	enc        msgEnc            // of the member's value (a pointer's element)
-	status     bool              // the document root's status, which is not written
-	meta       bool              // the ObjectMeta member, metadata
-	fdKind     protoreflect.Kind // of the member's own field
+	isKind     bool               // formTypeMeta: kind, not apiVersion
+	labels     bool               // ObjectMeta's labels, which take the ownership labels
+	enc        msgEnc             // of the member's value (a pointer's element)
+	status     bool               // the document root's status, which is not written
+	meta       bool               // the ObjectMeta member, metadata
+	fdKind     protoreflect.Kind  // of the member's own field
+	zero       protoreflect.Value // formScalar: its field's zero value, written when absent
 }
 
 // msgPlan is the plan of one (message type, Go struct type).
@@ -308,7 +309,7 @@ func planMember(d *msgField, md protoreflect.MessageDescriptor, t reflect.Type, 
 			if !scalarMatches(fd.Kind(), ft) {
 				return
 			}
-			d.form, d.enc = formScalar, valueMsgEnc(fd, ft)
+			d.form, d.enc, d.zero = formScalar, valueMsgEnc(fd, ft), fd.Default()
 		}
 	}
 }
@@ -796,7 +797,7 @@ func (p *msgPlan) encode(e *msgEncoder, m protoreflect.Message, ind int, inMappi
 				if f.omitEmpty {
 					continue
 				}
-				v = zeroScalar(f.fdKind)
+				v = f.zero
 			} else if f.omitEmpty && isZeroScalar(v, f.fdKind) {
 				continue
 			}
@@ -903,27 +904,6 @@ func emptyMessage(m protoreflect.Message, path []protoreflect.FieldDescriptor) p
 		path = path[1:]
 	}
 	return m.Get(path[0])
-}
-
-// zeroScalar is the zero value of a scalar field of kind k.
-func zeroScalar(k protoreflect.Kind) protoreflect.Value {
-	switch k {
-	case protoreflect.BoolKind:
-		return protoreflect.ValueOfBool(false)
-	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
-		return protoreflect.ValueOfInt32(0)
-	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
-		return protoreflect.ValueOfInt64(0)
-	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
-		return protoreflect.ValueOfUint32(0)
-	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
-		return protoreflect.ValueOfUint64(0)
-	case protoreflect.FloatKind:
-		return protoreflect.ValueOfFloat32(0)
-	case protoreflect.DoubleKind:
-		return protoreflect.ValueOfFloat64(0)
-	}
-	return protoreflect.ValueOfString("")
 }
 
 // isZeroScalar reports whether v, a value of a scalar field of kind k,
