@@ -45,6 +45,23 @@ func (c *cacheRepo) render(opts Options) (out []byte, evaluated int) {
 	return out, int(r.evaluated.Load())
 }
 
+// teamLib returns the library of the first service's team, and how many
+// services load it, which must be some but not all of them.
+func (c *cacheRepo) teamLib() (team, lib string, dependants int) {
+	c.t.Helper()
+	team = c.fleet.Services[0].Team
+	lib = fleet.TeamLib(team)
+	for _, s := range c.fleet.Services {
+		if slices.Contains(s.Loads, lib) {
+			dependants++
+		}
+	}
+	if dependants == 0 || dependants == len(c.fleet.Services) {
+		c.t.Fatalf("%s is loaded by %d of %d services: the test needs some, not all", lib, dependants, len(c.fleet.Services))
+	}
+	return team, lib, dependants
+}
+
 // renderR is cacheRepo.render, which also returns the renderer, for its
 // counters and its cache.
 func (c *cacheRepo) renderR(opts Options) ([]byte, *Renderer) {
@@ -133,17 +150,7 @@ func TestCacheReusesResults(t *testing.T) {
 func TestCacheLibraryEdit(t *testing.T) {
 	c := newCacheRepo(t, 60)
 	c.check("first render", 2*len(c.fleet.Services))
-	team := c.fleet.Services[0].Team
-	lib := fleet.TeamLib(team)
-	dependants := 0
-	for _, s := range c.fleet.Services {
-		if slices.Contains(s.Loads, lib) {
-			dependants++
-		}
-	}
-	if dependants == 0 || dependants == len(c.fleet.Services) {
-		t.Fatalf("%s is loaded by %d of %d services: the test needs some, not all", lib, dependants, len(c.fleet.Services))
-	}
+	team, lib, dependants := c.teamLib()
 	c.replace(lib, "-oncall@example.com", "-pager@example.com")
 	c.check("after editing "+lib, 2*dependants)
 	if got, _ := c.cached(); !bytes.Contains(got, []byte(team+"-pager@example.com")) {

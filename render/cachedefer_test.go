@@ -99,17 +99,7 @@ func TestCacheKeyAfterEvaluation(t *testing.T) {
 func TestCacheLibraryEditAfterEmpty(t *testing.T) {
 	c := newCacheRepo(t, 60)
 	c.counts("empty cache", 2*len(c.fleet.Services), 0)
-	team := c.fleet.Services[0].Team
-	lib := fleet.TeamLib(team)
-	dependants := 0
-	for _, s := range c.fleet.Services {
-		if slices.Contains(s.Loads, lib) {
-			dependants++
-		}
-	}
-	if dependants == 0 || dependants == len(c.fleet.Services) {
-		t.Fatalf("%s is loaded by %d of %d services: the test needs some, not all", lib, dependants, len(c.fleet.Services))
-	}
+	team, lib, dependants := c.teamLib()
 	c.replace(lib, "-oncall@example.com", "-pager@example.com")
 	out := c.counts("after editing "+lib, 2*dependants, 1)
 	if !bytes.Contains(out, []byte(team+"-pager@example.com")) {
