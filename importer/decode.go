@@ -12,7 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/yaml"
-	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/skyc-dev/skyc/internal/kubescheme"
 )
 
 // Object is one decoded object and where it came from.
@@ -111,8 +112,6 @@ func isBlank(doc []byte) bool {
 	return true
 }
 
-var decoder = scheme.Codecs.UniversalDeserializer()
-
 // decodeDoc decodes one document into its objects: one, or a list's
 // items.
 func decodeDoc(raw []byte) ([]runtime.Object, error) {
@@ -123,7 +122,7 @@ func decodeDoc(raw []byte) ([]runtime.Object, error) {
 	if bytes.Equal(bytes.TrimSpace(json), []byte("null")) {
 		return nil, nil
 	}
-	obj, gvk, err := decoder.Decode(json, nil, nil)
+	obj, gvk, err := kubescheme.Deserializer().Decode(json, nil, nil)
 	if err != nil {
 		if runtime.IsNotRegisteredError(err) {
 			kind := ""

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"k8s.io/client-go/kubernetes/scheme"
 
+	"github.com/skyc-dev/skyc/internal/kubescheme"
 	"github.com/skyc-dev/skyc/schemas/aws"
 )
 
@@ -14,7 +14,7 @@ import (
 // leaves it as it was.
 func TestAWSTypes(t *testing.T) {
 	p := registry(t)
-	k8s, err := Build(scheme.Scheme)
+	k8s, err := Build(kubescheme.Scheme())
 	if err != nil {
 		t.Fatal(err)
 	}

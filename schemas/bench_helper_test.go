@@ -2,7 +2,8 @@ package schemas
 
 import (
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/skyc-dev/skyc/internal/kubescheme"
 )
 
-func schemeForBench() *runtime.Scheme { return scheme.Scheme }
+func schemeForBench() *runtime.Scheme { return kubescheme.Scheme() }

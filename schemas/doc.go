@@ -6,7 +6,8 @@
 // The k8s.io/api Go types are not protobuf API-v2 messages, but every field
 // carries a `protobuf:"bytes,N,opt,name=x"` struct tag and every type keeps
 // its hand-written wire Marshal and Unmarshal. The registry walks the Go
-// types of every kind client-go's scheme knows and derives a
+// types of every kind of package internal/kubescheme's scheme (the kinds
+// client-go's scheme knows, built on first use) and derives a
 // FileDescriptorProto per Go package from those tags (package name = Go
 // import path with "/" replaced by ".", e.g. k8s.io.api.apps.v1). The
 // descriptors are registered as slot-backed message types (package
@@ -37,7 +38,7 @@
 //
 // Deriving and checking the Kubernetes descriptors costs more than the
 // rest of starting a render, so go generate writes the set derived from
-// client-go's scheme to k8s.binpb (and package aws its own to aws.binpb),
+// kubescheme's scheme to k8s.binpb (and package aws its own to aws.binpb),
 // and Build reads it the way generated protobuf code reads its
 // descriptors: a file's names at once, its fields on first use. Tests fail
 // while either file is stale; go generate ./schemas/... rewrites them.

@@ -16,7 +16,7 @@ import (
 // Deriving the descriptors of every k8s.io/api kind from struct tags and
 // checking them with protodesc costs about 16 ms and 7 MB, in every
 // process that evaluates a .sky file. So the descriptors derived from
-// client-go's scheme are prebuilt: k8s.binpb is the FileDescriptorSet
+// kubescheme.Scheme() are prebuilt: k8s.binpb is the FileDescriptorSet
 // that deriving gives (describe.go, in dependency order), written by
 //
 //	go generate ./schemas

@@ -9,16 +9,18 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"k8s.io/client-go/kubernetes/scheme"
+	clientgo "k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/skyc-dev/skyc/internal/kubescheme"
 )
 
 var update = flag.Bool("update", false, "rewrite k8s.binpb from the k8s.io/api Go types")
 
 // derivedSet returns the wire form of the descriptors derived from
-// client-go's scheme: what k8s.binpb must hold.
+// kubescheme's scheme: what k8s.binpb must hold.
 func derivedSet(t testing.TB) []byte {
 	t.Helper()
-	goTypes, goKinds := kindTypes(scheme.Scheme)
+	goTypes, goKinds := kindTypes(kubescheme.Scheme())
 	d, err := describeKinds(goTypes, goKinds)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +57,7 @@ func TestPrebuiltCurrent(t *testing.T) {
 // kinds in the same order, the same files with the same descriptors, the
 // same types.
 func TestPrebuiltMatchesDerived(t *testing.T) {
-	goTypes, goKinds := kindTypes(scheme.Scheme)
+	goTypes, goKinds := kindTypes(kubescheme.Scheme())
 	pre, ok := prebuiltRegistry(goTypes, goKinds)
 	if !ok {
 		t.Fatal("the prebuilt descriptors cannot build the registry; run go generate ./schemas")
@@ -64,12 +66,12 @@ func TestPrebuiltMatchesDerived(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	built, err := Build(scheme.Scheme)
+	built, err := Build(kubescheme.Scheme())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(built.Kinds()) != len(pre.Kinds()) || built.files.NumFiles() != pre.files.NumFiles() {
-		t.Error("Build(scheme.Scheme) did not take the prebuilt descriptors")
+		t.Error("Build(kubescheme.Scheme()) did not take the prebuilt descriptors")
 	}
 
 	if len(pre.Kinds()) != len(der.Kinds()) {
@@ -137,10 +139,34 @@ func TestPrebuiltMatchesDerived(t *testing.T) {
 	}
 }
 
+// TestBuildClientGoScheme: Build still takes client-go's scheme.Scheme
+// (deriving its descriptors, as it is not kubescheme's), and gives the
+// same kinds, Go types and message names as from kubescheme's.
+func TestBuildClientGoScheme(t *testing.T) {
+	der, err := Build(clientgo.Scheme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := Build(kubescheme.Scheme())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(der.Kinds()) != len(pre.Kinds()) {
+		t.Fatalf("%d kinds from client-go's scheme, %d from kubescheme's", len(der.Kinds()), len(pre.Kinds()))
+	}
+	for i, k := range der.Kinds() {
+		p := pre.Kinds()[i]
+		if k.GVK != p.GVK || k.GoType != p.GoType || k.Message.Descriptor().FullName() != p.Message.Descriptor().FullName() {
+			t.Errorf("kind %d: %v %v %s, from kubescheme's %v %v %s", i,
+				k.GVK, k.GoType, k.Message.Descriptor().FullName(), p.GVK, p.GoType, p.Message.Descriptor().FullName())
+		}
+	}
+}
+
 // BenchmarkDerive is what Build costs without the prebuilt descriptors:
 // deriving them from the Go types and checking them with protodesc.
 func BenchmarkDerive(b *testing.B) {
-	goTypes, goKinds := kindTypes(scheme.Scheme)
+	goTypes, goKinds := kindTypes(kubescheme.Scheme())
 	for b.Loop() {
 		if _, err := derive(goTypes, goKinds); err != nil {
 			b.Fatal(err)

@@ -17,8 +17,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/kubernetes/scheme"
 
+	"github.com/skyc-dev/skyc/internal/kubescheme"
 	"github.com/skyc-dev/skyc/schemas/aws"
 	"github.com/skyc-dev/skyc/schemas/crd"
 	"github.com/skyc-dev/skyc/schemas/slotpb"
@@ -57,7 +57,8 @@ var (
 )
 
 // Default returns the registry of every output type skyc renders: every
-// built-in Kubernetes kind that client-go's scheme knows, and the AWS types
+// built-in Kubernetes kind of k8s.io/api (package internal/kubescheme,
+// the kinds client-go's scheme knows), and the AWS types
 // of package schemas/aws (CloudFormation templates and resources, IAM
 // policies). It is built once per process on first use, from the
 // descriptors prebuilt at go generate time (see prebuilt.go).
@@ -68,7 +69,7 @@ func Default() (*Registry, error) {
 
 // buildDefault builds what Default returns.
 func buildDefault() (*Registry, error) {
-	r, err := Build(scheme.Scheme)
+	r, err := Build(kubescheme.Scheme())
 	if err != nil {
 		return nil, err
 	}
@@ -88,13 +89,14 @@ func buildDefault() (*Registry, error) {
 // types live in k8s.io/api, without the AWS types. Most callers want
 // Default.
 //
-// For client-go's scheme.Scheme, Build takes the descriptors prebuilt
-// from it at go generate time (prebuilt.go), which a test keeps equal to
-// what deriving them gives; any other scheme, or a kind the prebuilt
-// descriptors lack, is derived from the Go types' struct tags.
+// For kubescheme.Scheme(), Build takes the descriptors prebuilt from it at
+// go generate time (prebuilt.go), which a test keeps equal to what
+// deriving them gives; any other scheme (client-go's scheme.Scheme too,
+// though it has the same kinds), or a kind the prebuilt descriptors lack,
+// is derived from the Go types' struct tags.
 func Build(s *runtime.Scheme) (*Registry, error) {
 	goTypes, goKinds := kindTypes(s)
-	if s == scheme.Scheme {
+	if s == kubescheme.Scheme() {
 		if r, ok := prebuiltRegistry(goTypes, goKinds); ok {
 			return r, nil
 		}

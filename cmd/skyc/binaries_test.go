@@ -19,12 +19,14 @@ import (
 
 // heavyPackages are what the light skyc must not link: the packages whose
 // initialisation made every skyc process start slowly. A pattern ending
-// in "/" is a prefix. (client-go's scheme, k8s.io/client-go/kubernetes/scheme,
-// is light: the type registry is built from it.)
+// in "/" is a prefix. client-go's scheme, k8s.io/client-go/kubernetes/scheme,
+// builds every built-in kind's scheme in its init (about 2.5 ms); the type
+// registry and the importer use internal/kubescheme's, built on first use.
 var heavyPackages = []string{
 	"k8s.io/kubernetes/",
 	"k8s.io/apiserver/",
 	"k8s.io/client-go/kubernetes",
+	"k8s.io/client-go/kubernetes/scheme",
 	"k8s.io/client-go/kubernetes/typed/",
 	"k8s.io/client-go/kubernetes/fake",
 	"github.com/google/cel-go/",
