@@ -40,8 +40,12 @@
 // rest of starting a render, so go generate writes the set derived from
 // kubescheme's scheme to k8s.binpb (and package aws its own to aws.binpb),
 // and Build reads it the way generated protobuf code reads its
-// descriptors: a file's names at once, its fields on first use. Tests fail
-// while either file is stale; go generate ./schemas/... rewrites them.
+// descriptors: a file's names at once, its fields on first use. Building
+// the scheme only to learn each kind's Go type costs a few milliseconds
+// too, so go generate also writes kinds_gen.go, the kinds of the scheme
+// with their Go types, and Default builds from it and k8s.binpb without
+// building the scheme. Tests fail while any of these files is stale;
+// go generate ./schemas/... rewrites them.
 //
 // The registry is immutable once built; Default builds it once per process.
 package schemas

@@ -61,17 +61,24 @@ var (
 // the kinds client-go's scheme knows), and the AWS types
 // of package schemas/aws (CloudFormation templates and resources, IAM
 // policies). It is built once per process on first use, from the
-// descriptors prebuilt at go generate time (see prebuilt.go).
+// descriptors and the table of kinds prebuilt at go generate time (see
+// prebuilt.go), without building the scheme.
 func Default() (*Registry, error) {
 	defaultOnce.Do(func() { defaultRegistry, defaultErr = buildDefault() })
 	return defaultRegistry, defaultErr
 }
 
-// buildDefault builds what Default returns.
+// buildDefault builds what Default returns. It gives what
+// Build(kubescheme.Scheme()) does, from the kinds of kinds_gen.go rather
+// than the scheme, which it does not build (see prebuilt.go).
 func buildDefault() (*Registry, error) {
-	r, err := Build(kubescheme.Scheme())
-	if err != nil {
-		return nil, err
+	goTypes, goKinds := prebuiltKinds()
+	r, ok := prebuiltRegistry(goTypes, goKinds)
+	if !ok {
+		var err error
+		if r, err = derive(goTypes, goKinds); err != nil {
+			return nil, err
+		}
 	}
 	files, err := aws.Files()
 	if err != nil {
