@@ -96,11 +96,12 @@ type Options struct {
 	// objects of Result.Objects that the cache served, for callers that
 	// only write their documents (manifest.WriteStream): decoding the
 	// identities into fresh memory (264 bytes an object, 4 MB for the
-	// 15,000 objects of 3000 services, and its page faults) cost a warm
-	// skyc render of 3000 services 6–10 ms of its 57–69 ms of CPU time,
-	// and 7–13 ms of its 46–63 ms wall. Render still decodes
-	// them, and sets every Obj, when it needs them itself: to sort
-	// objects that are not in canonical order already, to compare
+	// 15,000 objects of 3000 services) cost a warm skyc render of 3000
+	// services 2–4 ms of its 55–70 ms of CPU time and 1,500 of its 6,500
+	// page faults; its wall time (42–49 ms) 1–2 ms, about the noise of
+	// the measurement. Render still decodes them, and sets every Obj,
+	// when it needs them itself: to sort objects that are not in
+	// canonical order already, to compare
 	// identities whose hashes collide (a duplicate object), or when the
 	// render made AWS documents (Output sorts them in). Without NoOrigins
 	// it is ignored: Origins is keyed by the objects.
