@@ -23,19 +23,13 @@ import (
 // if two hashes are equal), and services whose objects are known to be in
 // canonical order (sorted) are not sorted again, nor is the whole.
 // Without withOrigins, res.Origins is left nil.
-//
-// Results from the cache may come without their objects' identities
-// (Options.NoIdentities); assemble decodes them only if it needs them:
-// to sort objects that are not in canonical order, for checkUnique, or
-// for Output to sort AWS documents in.
 func assemble(res *Result, jobs []job, results []jobResult, outOfMemory, withOrigins bool) {
 	// groups are the jobs that rendered objects, in the order of the jobs,
 	// which diagnostics (checkUnique's too) follow.
 	var groups []objectGroup
-	total, origins, deferred := 0, false, false
+	total, origins := 0, false
 	for i := range results {
 		jr := &results[i]
-		deferred = deferred || jr.idPayload != nil
 		if outOfMemory && jr.limit == "cancelled" {
 			continue // not this file's doing
 		}
@@ -81,22 +75,8 @@ func assemble(res *Result, jobs []job, results []jobResult, outOfMemory, withOri
 	if !failed {
 		go func() { distinct <- distinctIdentities(results, groups, total) }()
 	}
-	objects, whole := byService(results, slices.Clone(groups), total)
-	if !whole && !deferred {
-		manifest.Sort(objects)
-	}
-	unique := failed || <-distinct
-	if deferred && (!whole || !unique || len(res.Documents) > 0) {
-		// The identities are needed after all. distinctIdentities is
-		// done: it reads the objects' hashes, not their Obj, but it is
-		// simpler not to write what another goroutine may read. The
-		// objects are gathered again, with their Obj.
-		decodeIdentities(results)
-		if objects, whole = byService(results, slices.Clone(groups), total); !whole {
-			manifest.Sort(objects)
-		}
-	}
-	if !unique {
+	objects := byService(results, slices.Clone(groups), total)
+	if !failed && !<-distinct {
 		objs := make([]manifest.Object, 0, total)
 		for _, g := range groups {
 			objs = append(objs, results[g.job].objects...)
@@ -113,19 +93,18 @@ type objectGroup struct {
 	job          int
 }
 
-// byService returns the objects of the groups, and whether they are in
-// canonical order (whole). It sorts each group (unless it is sorted
-// already) and orders the groups by environment and service, which is
-// the canonical order of manifest.Sort when every group is one service in
-// one environment and no two groups are the same service in the same
-// environment; otherwise the caller must sort the whole, as it would
-// have to anyway (which needs every object's identity).
-func byService(results []jobResult, groups []objectGroup, total int) (out []manifest.Object, whole bool) {
+// byService returns the objects of the groups in canonical order. It
+// sorts each group (unless it is sorted already) and orders the groups by
+// environment and service, which is the canonical order of manifest.Sort
+// when every group is one service in one environment and no two groups
+// are the same service in the same environment; otherwise it sorts the
+// whole, as it would have to anyway.
+func byService(results []jobResult, groups []objectGroup, total int) []manifest.Object {
 	if !slices.IsSortedFunc(groups, compareGroups) {
 		slices.SortStableFunc(groups, compareGroups)
 	}
-	out = make([]manifest.Object, 0, total)
-	whole = true
+	out := make([]manifest.Object, 0, total)
+	whole := true
 	for k, g := range groups {
 		if k > 0 && compareGroups(groups[k-1], g) == 0 {
 			whole = false
@@ -143,7 +122,10 @@ func byService(results []jobResult, groups []objectGroup, total int) (out []mani
 			}
 		}
 	}
-	return out, whole
+	if !whole {
+		manifest.Sort(out)
+	}
+	return out
 }
 
 func compareGroups(a, b objectGroup) int {

@@ -177,12 +177,8 @@ func TestByService(t *testing.T) {
 		for _, o := range sorted(slices.Clone(all)) {
 			want = append(want, o.String())
 		}
-		objs, whole := byService(tc.results, groups, len(all))
-		if !whole {
-			manifest.Sort(objs)
-		}
 		var got []string
-		for _, o := range objs {
+		for _, o := range byService(tc.results, groups, len(all)) {
 			got = append(got, o.String())
 		}
 		if !slices.Equal(got, want) {

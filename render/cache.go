@@ -43,9 +43,8 @@ import (
 // Only evaluations that succeed without diagnostics, print() output or
 // AWS documents are kept. Objects served from the cache carry their
 // encoded document (manifest.Object.Encoded) and their identity only (a
-// *metav1.PartialObjectMetadata), or with Options.NoIdentities not even
-// that: the cache serves what skyc render writes, not callers that
-// inspect the objects.
+// *metav1.PartialObjectMetadata): the cache serves what skyc render
+// writes, not callers that inspect the objects.
 type CacheOptions struct {
 	// Dir is the cache directory, shared by every repository.
 	Dir string
@@ -574,9 +573,7 @@ func (r *Renderer) lookup(ctx context.Context, jobs []job, results []jobResult, 
 		}
 	}
 	offsets[len(jobs)] = total
-	// Identities are decoded later, if the render needs them (see
-	// assemble), when the caller reads only the documents.
-	s := newDecodeSlab(total, !r.opts.NoOrigins, !r.noIdentities())
+	s := newDecodeSlab(total, !r.opts.NoOrigins)
 	parallel(len(jobs), func(i int) {
 		if payloads[i] == nil {
 			return
@@ -903,27 +900,24 @@ func decodeJob(b []byte, j job) (jobResult, error) {
 	if w <= 0 || n > uint64(len(b)) {
 		return jobResult{}, errPayload
 	}
-	return decodeJobInto(b, j, newDecodeSlab(int(n), true, true).part(0, int(n)))
+	return decodeJobInto(b, j, newDecodeSlab(int(n), true).part(0, int(n)))
 }
 
 // decodeSlab is where decodeJobInto puts the objects it decodes.
 type decodeSlab struct {
 	objects []manifest.Object
-	ids     []metav1.PartialObjectMetadata // nil: identities deferred (Options.NoIdentities)
+	ids     []metav1.PartialObjectMetadata
 	hashes  []uint64
 	pos     []lang.Pos // nil with Options.NoOrigins
 }
 
 // newDecodeSlab returns a slab for n objects, with their origins or not
-// (Options.NoOrigins), and with their identities or not
-// (Options.NoIdentities).
-func newDecodeSlab(n int, origins, ids bool) decodeSlab {
+// (Options.NoOrigins).
+func newDecodeSlab(n int, origins bool) decodeSlab {
 	s := decodeSlab{
 		objects: make([]manifest.Object, n),
+		ids:     make([]metav1.PartialObjectMetadata, n),
 		hashes:  make([]uint64, n),
-	}
-	if ids {
-		s.ids = make([]metav1.PartialObjectMetadata, n)
 	}
 	if origins {
 		s.pos = make([]lang.Pos, n)
@@ -934,19 +928,14 @@ func newDecodeSlab(n int, origins, ids bool) decodeSlab {
 // part returns the slab of objects [i, j).
 func (s decodeSlab) part(i, j int) decodeSlab {
 	p := s
-	p.objects, p.hashes = s.objects[i:j:j], s.hashes[i:j:j]
-	if s.ids != nil {
-		p.ids = s.ids[i:j:j]
-	}
+	p.objects, p.ids, p.hashes = s.objects[i:j:j], s.ids[i:j:j], s.hashes[i:j:j]
 	if s.pos != nil {
 		p.pos = s.pos[i:j:j]
 	}
 	return p
 }
 
-// decodeJobInto decodes a payload whose objects fill s exactly. Without
-// s.ids, the objects are left without Obj, and the result keeps the
-// payload (idPayload) for decodeIdentities.
+// decodeJobInto decodes a payload whose objects fill s exactly.
 func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
 	d := payloadReader{b: b}
 	n := d.num()
@@ -958,9 +947,6 @@ func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
 	// are hashed while they are at hand (see assemble).
 	jr := jobResult{objects: s.objects, ids: s.hashes, sorted: true}
 	ids := s.ids
-	if ids == nil {
-		jr.idPayload = b
-	}
 	env, name := j.env.Name, ServiceName(j.label)
 	var small [16]uint64 // the documents' lengths, on the stack for a service's few
 	lengths := small[:0]
@@ -981,10 +967,9 @@ func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
 		if d.fail {
 			return jobResult{}, errPayload
 		}
-		jr.objects[i] = manifest.Object{Env: env, Service: name, Source: source}
-		if ids != nil {
-			jr.objects[i].Obj = setIdentity(&ids[i], apiVersion, kind, ns, objName)
-		}
+		obj := &ids[i]
+		obj.APIVersion, obj.Kind, obj.Namespace, obj.Name = apiVersion, kind, ns, objName
+		jr.objects[i] = manifest.Object{Env: env, Service: name, Source: source, Obj: obj}
 		jr.ids[i] = hash // idHash, computed by encodeJob
 		if origin.IsValid() && s.pos != nil {
 			jr.pos = s.pos
@@ -1003,69 +988,6 @@ func decodeJobInto(b []byte, j job, s decodeSlab) (jobResult, error) {
 		return jobResult{}, errPayload
 	}
 	return jr, nil
-}
-
-// setIdentity fills in id, the identity of an object from the cache, and
-// returns it as the object's Obj: decodeJobInto and decodeIdentities
-// give the same.
-func setIdentity(id *metav1.PartialObjectMetadata, apiVersion, kind, namespace, name string) kruntime.Object {
-	id.APIVersion, id.Kind, id.Namespace, id.Name = apiVersion, kind, namespace, name
-	return id
-}
-
-// decodeIdentities gives the objects of the results whose identities
-// decodeJobInto deferred (idPayload) their Obj, decoded from the payload
-// into one slab, and forgets the payloads. Only their Obj is written:
-// the rest of each object, and the result's hashes, are as decodeJobInto
-// left them.
-func decodeIdentities(results []jobResult) {
-	total := 0
-	for i := range results {
-		if results[i].idPayload != nil {
-			total += len(results[i].objects)
-		}
-	}
-	if total == 0 {
-		return
-	}
-	slab := make([]metav1.PartialObjectMetadata, total)
-	for i := range results {
-		jr := &results[i]
-		if jr.idPayload == nil {
-			continue
-		}
-		n := len(jr.objects)
-		if err := identitiesInto(jr.idPayload, jr.objects, slab[:n:n]); err != nil {
-			// decodeJobInto read the same bytes, which the cache never
-			// modifies (see payloadReader.str).
-			panic("render: a cached payload no longer decodes: " + err.Error())
-		}
-		slab = slab[n:]
-		jr.idPayload = nil
-	}
-}
-
-// identitiesInto sets the Obj of objs, the objects decodeJobInto decoded
-// from payload b, to their identities, kept in ids.
-func identitiesInto(b []byte, objs []manifest.Object, ids []metav1.PartialObjectMetadata) error {
-	d := payloadReader{b: b}
-	if n := d.num(); d.fail || n != uint64(len(objs)) {
-		return errPayload
-	}
-	for i := range objs {
-		apiVersion, kind, ns, objName := d.str(), d.str(), d.str(), d.str()
-		d.str()    // source
-		d.str()    // origin file
-		d.num()    // line
-		d.num()    // column
-		d.num()    // document length
-		d.uint64() // idHash
-		if d.fail {
-			return errPayload
-		}
-		objs[i].Obj = setIdentity(&ids[i], apiVersion, kind, ns, objName)
-	}
-	return nil
 }
 
 // payloadReader reads the numbers and strings of a payload's headers.

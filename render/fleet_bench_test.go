@@ -262,7 +262,7 @@ func BenchmarkFleetCached(b *testing.B) {
 	cache := &CacheOptions{Dir: b.TempDir(), Salt: "bench"}
 	out := devNull(b)
 	render := func() {
-		r, err := New(context.Background(), Options{Root: root, Cache: cache, Encode: true, NoOrigins: true, NoIdentities: true}, root)
+		r, err := New(context.Background(), Options{Root: root, Cache: cache, Encode: true, NoOrigins: true}, root)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -293,7 +293,7 @@ func BenchmarkFleetCachedEdit(b *testing.B) {
 	cache := &CacheOptions{Dir: b.TempDir(), Salt: "bench"}
 	out := devNull(b)
 	render := func(edited bool) {
-		r, err := New(context.Background(), Options{Root: root, Cache: cache, Encode: true, NoOrigins: true, NoIdentities: true}, root)
+		r, err := New(context.Background(), Options{Root: root, Cache: cache, Encode: true, NoOrigins: true}, root)
 		if err != nil {
 			b.Fatal(err)
 		}

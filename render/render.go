@@ -92,20 +92,6 @@ type Options struct {
 	// it spares a map entry per object, which for a render served from
 	// the cache was a tenth of its time after the lookup.
 	NoOrigins bool
-	// NoIdentities, with NoOrigins and Cache, leaves Obj nil in the
-	// objects of Result.Objects that the cache served, for callers that
-	// only write their documents (manifest.WriteStream): decoding the
-	// identities into fresh memory (264 bytes an object, 4 MB for the
-	// 15,000 objects of 3000 services) cost a warm skyc render of 3000
-	// services 2–4 ms of its 55–70 ms of CPU time and 1,500 of its 6,500
-	// page faults; its wall time (42–49 ms) 1–2 ms, about the noise of
-	// the measurement. Render still decodes them, and sets every Obj,
-	// when it needs them itself: to sort objects that are not in
-	// canonical order already, to compare
-	// identities whose hashes collide (a duplicate object), or when the
-	// render made AWS documents (Output sorts them in). Without NoOrigins
-	// it is ignored: Origins is keyed by the objects.
-	NoIdentities bool
 	// Cache, if not nil, turns on incremental rendering (see
 	// CacheOptions). New then defers building the type registry and
 	// loading the standard library until a file must be evaluated. It is
@@ -416,16 +402,6 @@ type jobResult struct {
 	sorted bool
 	ids    []uint64
 	pos    []lang.Pos
-	// idPayload is the payload of a result from the cache whose objects'
-	// identities are not decoded yet (Options.NoIdentities): their Obj is
-	// nil until decodeIdentities.
-	idPayload []byte
-}
-
-// noIdentities reports whether the lookup leaves the identities of
-// cached objects undecoded (Options.NoIdentities).
-func (r *Renderer) noIdentities() bool {
-	return r.opts.NoIdentities && r.opts.NoOrigins && r.opts.Visit == nil && r.opts.VisitCache == nil
 }
 
 // errMemory cancels the rest of a render once one evaluation has run out

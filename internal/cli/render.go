@@ -232,9 +232,6 @@ func runRender(env *Env, c *Command, args []string) int {
 		Encode:         true,
 		NoOrigins:      true,
 		BeforeEvaluate: collect,
-		// The stream is written from the documents alone; a tree names
-		// its files after the objects' identities.
-		NoIdentities: f.Out == "-",
 	}
 	// The files are found while the renderer is made (the cache opened)
 	// on another CPU, from the first path rather than the first file:
