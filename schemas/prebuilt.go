@@ -34,10 +34,11 @@ import (
 // Knowing which Go type stands for which kind takes the scheme, and
 // building the scheme (every group-version's AddToScheme) and reading its
 // kinds cost a fresh process about 2.5 ms of CPU and 3,000 allocations,
-// more than the rest of Default (BenchmarkDefaultFreshProcess). So go generate also writes kinds_gen.go:
-// the kinds that kindTypes(kubescheme.Scheme()) gives, in its order, each
-// with its Go type, and Default builds the registry from that table and
-// k8s.binpb without building the scheme. TestPrebuiltCurrent fails when
+// more than the rest of Default (BenchmarkDefaultFreshProcess). So go
+// generate also writes kinds_gen.go: the kinds that
+// kindTypes(kubescheme.Scheme()) gives, in its order, each with its Go
+// type, and Default builds the registry from that table and k8s.binpb
+// without building the scheme. TestPrebuiltCurrent fails when
 // kinds_gen.go is stale too, and TestPrebuiltKinds when its table is not
 // what kindTypes gives. go generate builds without kinds_gen.go (build
 // tag skyc_regen, kinds_regen.go), so a stale one naming a Go type that
