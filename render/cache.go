@@ -458,7 +458,7 @@ func (cs *cacheState) writeEnv(h hash.Hash, env *config.Environment, opts *Optio
 	field(strconv.FormatUint(opts.MaxSteps, 10))
 	field(opts.Timeout.String())
 	field(strconv.FormatUint(opts.MaxMemory, 10))
-	field(strconv.Itoa(opts.MaxObjects))
+	field(strconv.Itoa(opts.maxObjects())) // the limit in force: 0 and the default are one
 	if opts.VisitCache != nil {
 		field(opts.VisitCache.Salt)
 	}

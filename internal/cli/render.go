@@ -38,6 +38,22 @@ type RenderFlags struct {
 	Since      string
 }
 
+// EvalOptions returns the render options these flags set: the
+// repository root, the environments, the variables and the evaluation's
+// limits. Commands add what else they need.
+func (f *RenderFlags) EvalOptions(vars map[string]string) render.Options {
+	return render.Options{
+		Root:       f.Root,
+		Envs:       f.EnvNames(),
+		Vars:       vars,
+		Parallel:   f.Parallel,
+		MaxSteps:   f.MaxSteps,
+		Timeout:    f.Timeout,
+		MaxMemory:  uint64(f.MaxMemory),
+		MaxObjects: f.MaxObjects,
+	}
+}
+
 // VarValues returns the --var values by key, or an error naming the first
 // that is not key=value.
 func (f *RenderFlags) VarValues() (map[string]string, error) {
@@ -185,7 +201,6 @@ func runRender(env *Env, c *Command, args []string) int {
 	if err != nil {
 		return env.Errorf("render: %v", err)
 	}
-	envs := f.EnvNames()
 	var collect func()
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		// A render served from the cache allocates little (its pack is
@@ -216,23 +231,14 @@ func runRender(env *Env, c *Command, args []string) int {
 	if !f.NoCache {
 		cache = renderCache()
 	}
-	opts := render.Options{
-		Root:       f.Root,
-		Envs:       envs,
-		Vars:       vars,
-		Parallel:   f.Parallel,
-		MaxSteps:   f.MaxSteps,
-		Timeout:    f.Timeout,
-		MaxMemory:  uint64(f.MaxMemory),
-		MaxObjects: f.MaxObjects,
-		Print: func(pos, msg string) {
-			fmt.Fprintf(env.Stderr, "%s: %s\n", pos, msg)
-		},
-		Cache:          cache,
-		Encode:         true,
-		NoOrigins:      true,
-		BeforeEvaluate: collect,
+	opts := f.EvalOptions(vars)
+	opts.Print = func(pos, msg string) {
+		fmt.Fprintf(env.Stderr, "%s: %s\n", pos, msg)
 	}
+	opts.Cache = cache
+	opts.Encode = true
+	opts.NoOrigins = true
+	opts.BeforeEvaluate = collect
 	// The files are found while the renderer is made (the cache opened)
 	// on another CPU, from the first path rather than the first file:
 	// the two take a few milliseconds each in a warm render of thousands

@@ -480,7 +480,6 @@ func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths
 	if err != nil {
 		return nil, env.Errorf("check: %v", err)
 	}
-	envs := f.EnvNames()
 	var files []string
 	var explicit map[string]bool
 	if len(paths) > 0 {
@@ -495,23 +494,16 @@ func renderForCheck(ctx context.Context, env *cli.Env, f *cli.RenderFlags, paths
 		hint = files[0]
 	}
 	visit := &render.VisitCache{Salt: salt} // set by setup, before the render
-	r, err := render.New(ctx, render.Options{
-		Root:           f.Root,
-		Envs:           envs,
-		Vars:           vars,
-		Parallel:       f.Parallel,
-		MaxSteps:       f.MaxSteps,
-		Timeout:        f.Timeout,
-		MaxMemory:      uint64(f.MaxMemory),
-		Now:            today,
-		FieldOrigins:   true,
-		Cache:          cache,
-		VisitCache:     visit,
-		BeforeEvaluate: beforeEvaluate,
-		Print: func(pos, msg string) {
-			fmt.Fprintf(env.Stderr, "%s: %s\n", pos, msg)
-		},
-	}, hint)
+	opts := f.EvalOptions(vars)
+	opts.Now = today
+	opts.FieldOrigins = true
+	opts.Cache = cache
+	opts.VisitCache = visit
+	opts.BeforeEvaluate = beforeEvaluate
+	opts.Print = func(pos, msg string) {
+		fmt.Fprintf(env.Stderr, "%s: %s\n", pos, msg)
+	}
+	r, err := render.New(ctx, opts, hint)
 	if err != nil {
 		return nil, env.Errorf("check: %v", err)
 	}
